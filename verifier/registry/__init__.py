@@ -1,0 +1,1 @@
+"""The signed registry of official channels: schema, trust chain and lookup index."""
