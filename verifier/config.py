@@ -1,0 +1,77 @@
+"""Settings: one table of ``VERIFIER_*`` environment variables, read into a frozen dataclass.
+
+Order of precedence (STYLE.md #9): the defaults below, then the environment, then explicit
+overrides (CLI options, a test's mapping). Every setting is documented in the README; a
+test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any, Mapping
+
+from verifier.errors import VerifierError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SHIPPED_REGISTRY = PROJECT_ROOT / "data" / "official_channels.json"
+
+
+class SettingsError(VerifierError):
+    code = "bad_setting"
+    status = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    env: str
+    field: str
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("VERIFIER_REGISTRY", "registry_path", "Path of the registry JSON; its signature is the same path plus .minisig."),
+    Setting("VERIFIER_DATA_DIR", "data_dir", "Directory of the SQLite state file (rollback floor, later reports and caches)."),
+    Setting("VERIFIER_FETCH_ALLOWED_NETWORKS", "fetch_allowed_networks", "Comma-separated CIDRs the page fetcher may reach besides public addresses."),
+    Setting("VERIFIER_LANG", "lang", "Default language of messages: en or zh."),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    registry_path: Path = SHIPPED_REGISTRY
+    data_dir: Path = Path("var")
+    fetch_allowed_networks: tuple[str, ...] = ()
+    lang: str = "en"
+
+    @property
+    def signature_path(self) -> Path:
+        return Path(f"{self.registry_path}.minisig")
+
+    @property
+    def database_path(self) -> Path:
+        return self.data_dir / "verifier.sqlite3"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for setting in SETTINGS:
+            raw = env.get(setting.env)
+            if raw is not None and raw.strip():
+                values[setting.field] = _convert(setting, raw.strip())
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        settings = replace(cls(), **values)
+        if settings.lang not in ("en", "zh"):
+            raise SettingsError(f"VERIFIER_LANG must be en or zh, not {settings.lang!r}")
+        return settings
+
+
+def _convert(setting: Setting, raw: str) -> Any:
+    kind = {f.name: f.type for f in fields(Settings)}[setting.field]
+    if "Path" in str(kind):
+        return Path(raw).expanduser()
+    if "tuple" in str(kind):
+        return tuple(part.strip() for part in raw.split(",") if part.strip())
+    return raw
