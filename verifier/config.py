@@ -41,7 +41,7 @@ SETTINGS: tuple[Setting, ...] = (
 @dataclass(frozen=True, slots=True)
 class Settings:
     registry_path: Path = SHIPPED_REGISTRY
-    data_dir: Path = Path("var")
+    data_dir: Path = PROJECT_ROOT / "var"
     fetch_allowed_networks: tuple[str, ...] = ()
     lang: str = "en"
 

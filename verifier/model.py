@@ -134,6 +134,9 @@ class Result:
     lookalike_of: dict[str, Any] | None
     registry: RegistryInfo
     details: dict[str, Any] = field(default_factory=dict)
+    # Inputs of the advice text (registry policies, official contacts); not shown as fields.
+    policies: tuple[Any, ...] = field(default=(), repr=False, compare=False)
+    contacts: tuple[Any, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def is_official(self) -> bool:

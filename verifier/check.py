@@ -1,0 +1,98 @@
+"""The pipeline: where an input becomes a verdict (DESIGN.md, "Data flow").
+
+    text ─ classify ─> Item ─ exact lookup ─> match / known fake
+                           ─ detectors ────> findings
+                           ─ decide ───────> verdict, risk, reasons ─> Result
+
+Pure: no Flask, no network, no disk. A :class:`Verifier` is bound to one verified registry
+and takes ``now`` per call (expiry turns ``official`` into ``unverified``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Callable
+
+from verifier import heuristics
+from verifier.classify import classify
+from verifier.decide import decide
+from verifier.model import Item, RegistryInfo, Result
+from verifier.registry.index import RegistryIndex
+from verifier.registry.schema import Registry
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Verifier:
+    """Checks inputs against one registry. Build once (indexes are precomputed); thread-safe."""
+
+    def __init__(
+        self,
+        registry: Registry,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        detectors: tuple[heuristics.Detector, ...] | None = None,
+    ) -> None:
+        self.registry = registry
+        self.index = RegistryIndex(registry)
+        self.clock = clock
+        self.detectors = heuristics.detector_table() if detectors is None else detectors
+
+    def check(self, text: str, *, platform: str | None = None, now: datetime | None = None) -> Result:
+        """Classify ``text`` and answer for it. Raises ``InvalidInputError`` for bad input."""
+        return self.check_item(classify(text, platform=platform), now=now)
+
+    def check_item(self, item: Item, *, now: datetime | None = None) -> Result:
+        moment = now or self.clock()
+        expired = self.registry.is_expired(moment)
+        match = self.index.find_channel(item)
+        fake = self.index.find_impersonation(item)
+        findings = heuristics.run(self.detectors, item, heuristics.Context(self.index, match))
+        unplaced = self.index.handles_named(item.key) if item.kind == "handle" and item.platform is None else []
+        decision = decide(
+            item,
+            match=match,
+            fake=fake,
+            findings=findings,
+            expired=expired,
+            expires_at=self.registry.expires_at_text,
+            unplaced_handles=unplaced,
+        )
+        platform = item.platform
+        if platform is None and decision.channel is not None:
+            platform = decision.channel.platform
+        return Result(
+            input=item.raw,
+            kind=item.kind,
+            platform=platform,
+            normalized=item.normalized,
+            verdict=decision.verdict,
+            risk=decision.risk,
+            reasons=decision.reasons,
+            channel=decision.channel.to_dict() if decision.channel else None,
+            lookalike_of=decision.lookalike_of.to_dict() if decision.lookalike_of else None,
+            registry=RegistryInfo(self.registry.serial, self.registry.expires_at_text, expired),
+            details=_details(item),
+            policies=self.registry.policies,
+            contacts=self.index.contacts,
+        )
+
+
+def _details(item: Item) -> dict[str, object]:
+    """Facts a person may want to see: the decoded and punycode forms, what parsing noticed."""
+    out: dict[str, object] = {}
+    if item.host is not None:
+        out["host"] = item.host.ascii
+        if item.host.is_idn:
+            out["host_unicode"] = item.host.unicode
+        if item.host.registrable:
+            out["registrable_domain"] = item.host.registrable
+    if item.url:
+        out["url"] = item.url
+    if item.display_name:
+        out["display_name"] = item.display_name
+    if item.observations:
+        out["observations"] = [{"code": o.code, "detail": o.detail} if o.detail else {"code": o.code} for o in item.observations]
+    return out

@@ -1,0 +1,179 @@
+"""Detectors for tricks in how an input is *written*: hidden characters, links that parse two
+ways, userinfo, percent-encoding, IP literals, non-web schemes, forged e-mail display names,
+and inputs that can never be a channel (phone numbers, wallet addresses).
+
+These rest on the observations the parsers record (``Item.observations``); each is a row.
+"""
+
+from __future__ import annotations
+
+from verifier.heuristics import Context, Detector, Hit
+from verifier.model import Item
+
+URLISH = frozenset({"url", "domain"})
+ANY = frozenset({"url", "domain", "email", "handle", "phone", "wallet_address"})
+
+# Schemes that run code or read local files: worse than a page that is merely not official.
+DANGEROUS_SCHEMES = frozenset({"javascript", "data", "vbscript", "file", "blob", "intent", "filesystem"})
+
+
+def _official_text_in(index_ctx: Context, text: str) -> str | None:
+    """An official domain or brand term that appears in ``text`` (case-insensitive)."""
+    lowered = text.lower()
+    for channel in index_ctx.index.active_domains:
+        if channel.value.lower() in lowered:
+            return channel.value
+    for term in index_ctx.index.registry.issuer.brand_terms:
+        if term.replace(" ", "") in lowered.replace(" ", ""):
+            return term
+    return None
+
+
+def _host_text(item: Item) -> str:
+    return item.host.unicode if item.host is not None else item.normalized
+
+
+def hidden_characters(item: Item, ctx: Context) -> Hit | None:
+    found = item.observation("hidden_characters")
+    return Hit({"visible": found.detail}) if found else None
+
+
+def ambiguous_url(item: Item, ctx: Context) -> Hit | None:
+    found = item.observation("parser_disagreement") or item.observation("backslash_in_url") or item.observation(
+        "whitespace_in_input"
+    )
+    if found is None:
+        return None
+    other = found.detail or "?"
+    claimed = _official_text_in(ctx, item.raw)
+    if claimed and not ctx.official_match:
+        # The official name is in the text, but the browser goes elsewhere: a deliberate trick.
+        return Hit({"host": _host_text(item), "other": other}, level="impersonation", risk=95)
+    return Hit({"host": _host_text(item), "other": other})
+
+
+def userinfo_trick(item: Item, ctx: Context) -> Hit | None:
+    found = item.observation("userinfo_present")
+    if found is None or ctx.official_match:
+        return None
+    claimed = _official_text_in(ctx, found.detail)
+    if claimed:
+        return Hit({"userinfo": found.detail, "host": _host_text(item)}, level="impersonation", risk=95)
+    return Hit({"userinfo": found.detail, "host": _host_text(item)})
+
+
+def userinfo_present(item: Item, ctx: Context) -> Hit | None:
+    found = item.observation("userinfo_present")
+    return Hit({"userinfo": found.detail}) if found and ctx.official_match else None
+
+
+def obfuscated_host(item: Item, ctx: Context) -> Hit | None:
+    found = item.observation("percent_encoded_host")
+    return Hit({"raw": found.detail or _host_text(item)}) if found else None
+
+
+def ip_literal_host(item: Item, ctx: Context) -> Hit | None:
+    if item.host is None or not item.host.is_ip:
+        return None
+    return Hit({"ip": item.host.ascii})
+
+
+def unsupported_scheme(item: Item, ctx: Context) -> Hit | None:
+    found = item.observation("unsupported_scheme")
+    if found is None:
+        return None
+    scheme = found.detail.lower().rstrip(":")
+    if scheme in DANGEROUS_SCHEMES:
+        return Hit({"scheme": scheme})
+    return Hit({"scheme": scheme}, level="not_official", risk=40)
+
+
+def display_name_spoof(item: Item, ctx: Context) -> Hit | None:
+    if item.kind != "email" or ctx.official_match:
+        return None
+    named = item.observation("display_name_address")
+    if named is not None and named.detail.lower() != item.normalized:
+        return Hit({"claimed": named.detail, "address": item.normalized})
+    if item.display_name:
+        claimed = _official_text_in(ctx, item.display_name)
+        if claimed:
+            return Hit({"claimed": item.display_name, "address": item.normalized})
+    return None
+
+
+def unlisted_address_official_domain(item: Item, ctx: Context) -> Hit | None:
+    if ctx.match is not None:
+        return None
+    domain = ctx.index.email_domain_is_official(item)
+    return Hit({"domain": item.host.ascii if item.host else ""}) if domain else None
+
+
+def no_phone_support(item: Item, ctx: Context) -> Hit | None:
+    # The registry's policy says there is no phone support: every number is not official.
+    return Hit() if ctx.index.registry.policy("no_phone_support") else None
+
+
+def phone_not_a_channel(item: Item, ctx: Context) -> Hit | None:
+    # Without that policy we still never call a number official: none is in the registry.
+    return None if ctx.index.registry.policy("no_phone_support") else Hit()
+
+
+def wallet_address(item: Item, ctx: Context) -> Hit | None:
+    return Hit({"chain": item.platform or "crypto"})
+
+
+def official_name_wrong_platform(item: Item, ctx: Context) -> Hit | None:
+    if item.platform is None or ctx.match is not None:
+        return None
+    from verifier import platforms
+
+    for channel in ctx.index.handles_named(item.key):
+        if channel.platform != item.platform and channel.active:
+            here = platforms.get_platform(item.platform)
+            there = platforms.get_platform(channel.platform or "")
+            return Hit(
+                {
+                    "value": channel.value,
+                    "platform_name": here.name if here else item.platform,
+                    "official_platform_name": there.name if there else str(channel.platform),
+                },
+                lookalike_of=channel,
+            )
+    return None
+
+
+def insecure_scheme(item: Item, ctx: Context) -> Hit | None:
+    return Hit() if item.has("insecure_scheme") else None
+
+
+def nondefault_port(item: Item, ctx: Context) -> Hit | None:
+    found = item.observation("nondefault_port")
+    return Hit({"port": found.detail}) if found else None
+
+
+def idn_host(item: Item, ctx: Context) -> Hit | None:
+    if item.host is None or not item.host.is_idn:
+        return None
+    return Hit({"unicode": item.host.unicode, "ascii": item.host.ascii})
+
+
+E = frozenset({"email"})
+DETECTORS: tuple[Detector, ...] = (
+    Detector("hidden_characters", "suspicious", 70, ANY, hidden_characters),
+    Detector("ambiguous_url", "suspicious", 75, URLISH | frozenset({"handle"}), ambiguous_url),
+    Detector("userinfo_trick", "suspicious", 70, URLISH, userinfo_trick),
+    Detector("obfuscated_host", "suspicious", 60, URLISH | E, obfuscated_host),
+    Detector("ip_literal_host", "suspicious", 60, URLISH | E, ip_literal_host),
+    Detector("unsupported_scheme", "suspicious", 70, frozenset({"url"}), unsupported_scheme),
+    Detector("display_name_spoof", "impersonation", 90, E, display_name_spoof),
+    Detector("official_name_wrong_platform", "impersonation", 90, frozenset({"handle"}), official_name_wrong_platform),
+    Detector("unlisted_address_official_domain", "not_official", 40, E, unlisted_address_official_domain),
+    Detector("no_phone_support", "not_official", 80, frozenset({"phone"}), no_phone_support),
+    Detector("phone_not_a_channel", "not_official", 60, frozenset({"phone"}), phone_not_a_channel),
+    Detector("wallet_address_not_a_channel", "not_official", 80, frozenset({"wallet_address"}), wallet_address),
+    # Notes: facts worth telling, which never change a verdict.
+    Detector("userinfo_present", "note", 0, URLISH, userinfo_present, blocks_official=False),
+    Detector("insecure_scheme", "note", 0, frozenset({"url", "handle"}), insecure_scheme, blocks_official=False),
+    Detector("nondefault_port", "note", 0, frozenset({"url", "handle"}), nondefault_port, blocks_official=False),
+    Detector("idn_host", "note", 0, URLISH | E, idn_host, blocks_official=False),
+)

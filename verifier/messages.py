@@ -1,0 +1,193 @@
+"""Every reason code's plain-language message, in English and Chinese, and the advice text.
+
+One table, keyed by the stable reason code. A test checks that every code used anywhere
+has both languages here and a line in the README's table of reason codes. Templates use
+``str.format`` fields filled from ``Reason.params`` (already-safe, short strings).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from verifier.model import Reason
+
+if TYPE_CHECKING:  # pragma: no cover
+    from verifier.model import Result
+
+LANGS = ("en", "zh")
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    en: str
+    zh: str
+
+
+MESSAGES: dict[str, Message] = {
+    # --- exact registry lookup -----------------------------------------------------------
+    "official_channel": Message(
+        "This is an official TokenPocket channel in the signed registry: {label}.",
+        "这是签名注册表中的 TokenPocket 官方渠道：{label}。",
+    ),
+    "official_subdomain": Message(
+        "{host} is a subdomain of the official domain {root} ({label}), which TokenPocket controls.",
+        "{host} 是官方域名 {root}（{label}）的子域名，由 TokenPocket 控制。",
+    ),
+    "retired_channel": Message(
+        "This used to be an official TokenPocket channel ({label}) but is retired. Old domains and accounts "
+        "can be taken over by scammers: do not use it.",
+        "这曾是 TokenPocket 官方渠道（{label}），但已停用。旧域名和旧账号可能被骗子接手，请勿使用。",
+    ),
+    "known_impersonation": Message(
+        "This is a confirmed fake listed in the signed registry: {note}",
+        "这是签名注册表中已确认的冒充渠道：{note}",
+    ),
+    "registry_expired": Message(
+        "This matches our list of official channels, but the list expired on {expires_at} and has not been "
+        "renewed, so we cannot confirm it now.",
+        "它与我们的官方渠道列表相符，但该列表已于 {expires_at} 过期且尚未更新，因此目前无法确认。",
+    ),
+    "not_in_registry": Message(
+        "This is not in TokenPocket's registry of official channels.",
+        "它不在 TokenPocket 官方渠道注册表中。",
+    ),
+    "platform_unknown": Message(
+        "\"{value}\" is TokenPocket's official account on {platform_name} only. The same name anywhere else is "
+        "not TokenPocket. Paste the profile link (or write {platform}:{value}) to confirm where you met it.",
+        "“{value}” 仅是 TokenPocket 在 {platform_name} 上的官方账号，其他平台上的同名账号都不是 TokenPocket。"
+        "请粘贴主页链接（或输入 {platform}:{value}）以确认你是在哪里看到的。",
+    ),
+    "official_name_wrong_platform": Message(
+        "\"{value}\" is TokenPocket's official name on {official_platform_name}, not on {platform_name}: an account "
+        "using it on {platform_name} is pretending to be TokenPocket.",
+        "“{value}” 是 TokenPocket 在 {official_platform_name} 上的官方名称，而不是 {platform_name}："
+        "在 {platform_name} 上使用这个名称的账号是在冒充 TokenPocket。",
+    ),
+    "unlisted_address_official_domain": Message(
+        "This address is at TokenPocket's domain {domain} but is not a published support address. Sender "
+        "addresses can be forged: write only to the published addresses.",
+        "该地址属于 TokenPocket 的域名 {domain}，但不是公布的客服邮箱。发件人地址可以伪造，请只联系公布的邮箱。",
+    ),
+    "phone_not_a_channel": Message(
+        "Phone numbers are not official TokenPocket channels.",
+        "电话号码不是 TokenPocket 的官方渠道。",
+    ),
+    "no_phone_support": Message(
+        "TokenPocket has no phone support. Any \"TokenPocket hotline\" is not official.",
+        "TokenPocket 没有客服电话。任何“TokenPocket 客服热线”都不是官方的。",
+    ),
+    "wallet_address_not_a_channel": Message(
+        "This is a {chain} wallet address, not a support channel. Official support never asks you to send "
+        "funds, pay a fee, or \"verify\" your wallet with a transfer.",
+        "这是一个 {chain} 钱包地址，不是客服渠道。官方客服绝不会要求你转账、付费或通过转账“验证”钱包。",
+    ),
+    # --- tricks noticed while parsing ----------------------------------------------------
+    "userinfo_trick": Message(
+        "The link starts with \"{userinfo}@\", which browsers ignore: it really goes to {host}.",
+        "链接开头的 “{userinfo}@” 会被浏览器忽略：它实际打开的是 {host}。",
+    ),
+    "ambiguous_url": Message(
+        "This link is written so that different programs read different destinations ({host} or {other}). "
+        "A real official link is never written like this.",
+        "这个链接的写法会让不同程序读出不同的目的地（{host} 或 {other}）。真正的官方链接不会这样写。",
+    ),
+    "obfuscated_host": Message(
+        "The site name in this link is disguised with percent-encoding ({raw}).",
+        "该链接中的网站名用百分号编码做了伪装（{raw}）。",
+    ),
+    "hidden_characters": Message(
+        "This contains invisible or direction-changing characters that hide what it really says: {visible}",
+        "其中含有不可见字符或改变文字方向的字符，用来掩盖真实内容：{visible}",
+    ),
+    "ip_literal_host": Message(
+        "This link goes to a bare IP address ({ip}), not to a named site. Official TokenPocket links never do.",
+        "该链接指向一个纯 IP 地址（{ip}），而不是网站域名。TokenPocket 官方链接从不这样。",
+    ),
+    "unsupported_scheme": Message(
+        "\"{scheme}:\" links are not web pages and are never an official channel; they can run code or open "
+        "files on your device.",
+        "“{scheme}:” 链接不是网页，绝不是官方渠道；它们可能在你的设备上运行代码或打开文件。",
+    ),
+    "display_name_spoof": Message(
+        "The sender's display name claims \"{claimed}\", but the real address is {address}.",
+        "发件人显示名称自称 “{claimed}”，但真实地址是 {address}。",
+    ),
+    # --- notes that do not change an official verdict ------------------------------------
+    "insecure_scheme": Message(
+        "The link uses http://, not https://: type https:// yourself.",
+        "该链接使用 http:// 而不是 https://，请自行输入 https://。",
+    ),
+    "nondefault_port": Message(
+        "The link names an unusual port ({port}).",
+        "该链接使用了不常见的端口（{port}）。",
+    ),
+    "userinfo_present": Message(
+        "The link carries \"{userinfo}@\" before the site name; browsers ignore it.",
+        "该链接在网站名前带有 “{userinfo}@”，浏览器会忽略它。",
+    ),
+    "idn_host": Message(
+        "This site name uses non-ASCII letters: it is shown as {unicode} but is really {ascii}.",
+        "该网站名含有非 ASCII 字符：显示为 {unicode}，实际是 {ascii}。",
+    ),
+}
+
+VERDICT_TEXT: dict[str, Message] = {
+    "official": Message("Official", "官方渠道"),
+    "retired": Message("Not official (retired)", "非官方（已停用）"),
+    "impersonation": Message("Not official: impersonation", "非官方：冒充"),
+    "suspicious": Message("Not official: suspicious", "非官方：可疑"),
+    "not_official": Message("Not official", "非官方"),
+    "unverified": Message("Not confirmed", "无法确认"),
+}
+
+ADVICE: dict[str, Message] = {
+    "official": Message(
+        "This is an official channel. Even here, never share your seed phrase or private key.",
+        "这是官方渠道。即便如此，也绝不要透露你的助记词或私钥。",
+    ),
+    "unverified": Message(
+        "We cannot confirm this right now. Do not share your seed phrase or send funds; use the official "
+        "channels below.",
+        "目前无法确认。不要透露助记词或转账；请使用下面的官方渠道。",
+    ),
+    "default": Message(
+        "This is not an official TokenPocket channel. Do not contact it, do not share your seed phrase or "
+        "private key, and do not send any funds or fees. Use the official channels instead.",
+        "这不是 TokenPocket 官方渠道。不要联系它，不要透露助记词或私钥，也不要转账或支付任何费用。请改用官方渠道。",
+    ),
+}
+
+
+def render_reason(reason: Reason, lang: str = "en") -> dict[str, Any]:
+    """A reason as the result object shows it: code, message in ``lang``, and its facts."""
+    message = MESSAGES.get(reason.code)
+    params = dict(reason.params)
+    if message is None:  # a code without text is a bug; show the code rather than crash
+        text = reason.code
+    else:
+        template = message.zh if lang == "zh" else message.en
+        try:
+            text = template.format(**params)
+        except (KeyError, IndexError):
+            text = template
+    out: dict[str, Any] = {"code": reason.code, "message": text}
+    if params:
+        out["params"] = params
+    return out
+
+
+def verdict_text(verdict: str, lang: str = "en") -> str:
+    message = VERDICT_TEXT[verdict]
+    return message.zh if lang == "zh" else message.en
+
+
+def advice(result: "Result", lang: str = "en") -> str:
+    """What to do next: the verdict's advice, the registry's policies, and where to go instead."""
+    base = ADVICE.get(result.verdict, ADVICE["default"])
+    parts = [base.zh if lang == "zh" else base.en]
+    parts.extend(p.text.get(lang) for p in result.policies)
+    if result.verdict != "official" and result.contacts:
+        lead = "官方渠道：" if lang == "zh" else "Official channels: "
+        parts.append(lead + ", ".join(c.value for c in result.contacts))
+    return " ".join(parts)

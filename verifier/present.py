@@ -1,0 +1,40 @@
+"""Text and JSON renderings of results, shared by the CLI (and later the web pages)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from verifier import messages
+from verifier.model import Result
+
+MARK = {
+    "official": "✔",
+    "unverified": "?",
+}
+
+
+def to_json_line(obj: Any) -> str:
+    """One compact JSON line, UTF-8 text kept readable (Chinese messages stay Chinese)."""
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+def error_object(text: str, error: Any) -> dict[str, Any]:
+    return {"input": text, "error": error.to_dict()}
+
+
+def render_text(result: Result, lang: str = "en") -> str:
+    """A short human answer: the verdict first, then why, then what to do."""
+    data = result.to_dict(lang)
+    mark = MARK.get(result.verdict, "✘")
+    lines = [f"{mark} {messages.verdict_text(result.verdict, lang)}: {result.input}"]
+    what = result.kind if not result.platform else f"{result.kind} on {result.platform}"
+    lines.append(f"  {'类型' if lang == 'zh' else 'kind'}: {what} → {result.normalized}   risk {result.risk}/100")
+    for reason in data["reasons"]:
+        lines.append(f"  - [{reason['code']}] {reason['message']}")
+    if result.lookalike_of:
+        label = result.lookalike_of["label"]["zh" if lang == "zh" else "en"]
+        lead = "模仿的官方渠道" if lang == "zh" else "imitates"
+        lines.append(f"  {lead}: {result.lookalike_of['value']} ({label})")
+    lines.append(f"  {'建议' if lang == 'zh' else 'advice'}: {data['advice']}")
+    return "\n".join(lines)

@@ -1,0 +1,40 @@
+"""Wiring for the presenters: settings → verified registry (with the rollback floor) → Verifier.
+
+The CLI and the web app both start here, so "a registry that fails verification stops the
+service and makes ``verifier check`` exit non-zero" holds in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Sequence
+
+from verifier.check import Verifier, utc_now
+from verifier.config import Settings
+from verifier.registry.loader import load_registry
+from verifier.registry.trust import VerifiedRegistry
+from verifier.store import StateStore
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    verifier: Verifier
+    verified: VerifiedRegistry
+
+
+def open_verifier(
+    settings: Settings,
+    *,
+    now: datetime | None = None,
+    keys: Sequence[object] | None = None,
+    store: StateStore | None = None,
+) -> Loaded:
+    """Verify the configured registry (signature, schema, rollback floor) and build a Verifier.
+
+    Raises ``RegistryError`` (refused registry) or ``StateError`` (state not writable).
+    """
+    moment = now or utc_now()
+    state = store if store is not None else StateStore(settings.database_path)
+    verified = load_registry(settings.registry_path, now=moment, store=state, keys=keys)
+    return Loaded(Verifier(verified.registry), verified)
