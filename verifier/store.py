@@ -1,0 +1,190 @@
+"""Local state in SQLite (``VERIFIER_DATA_DIR/verifier.sqlite3``): the registry rollback floor.
+
+One row in ``registry_state`` holds the highest accepted serial, its SHA-256 and key id, and
+the accepted bytes and signature (for a re-verified fallback). Later features add tables
+through :data:`MIGRATIONS`; ``schema_migrations`` records which ones ran.
+
+Several gunicorn workers may load the registry at once, so :meth:`StateStore.accept` reads
+the floor, checks and writes inside one ``BEGIN IMMEDIATE`` transaction: the second writer
+waits for the first and then sees its row. Every SQLite or file-system failure becomes a
+:class:`StateError` naming the file and the way out.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import sqlite_utils
+
+from verifier.errors import StateError
+from verifier.registry.schema import format_timestamp
+from verifier.registry.trust import (
+    MIN_REGISTRY_SERIAL,
+    StoredState,
+    VerifiedRegistry,
+    check_rollback,
+    compute_floor,
+    effective_stored,
+)
+
+#: Seconds a writer waits for another worker's transaction before giving up.
+BUSY_TIMEOUT = 30.0
+
+#: (version, name, SQL). Append only: a released migration is never edited.
+MIGRATIONS: tuple[tuple[int, str, str], ...] = (
+    (
+        1,
+        "registry_state",
+        """
+        CREATE TABLE registry_state (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            serial INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            key_id TEXT NOT NULL,
+            issued_at TEXT NOT NULL,
+            accepted_at TEXT NOT NULL,
+            raw BLOB,
+            signature BLOB
+        )
+        """,
+    ),
+)
+
+_WAY_OUT = "make that directory writable, or set VERIFIER_DATA_DIR to a writable directory"
+
+
+class StateStore:
+    """The SQLite state file; opens (and migrates) it on construction."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        with self._errors("open"):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # isolation_level=None: we issue BEGIN IMMEDIATE ourselves; sqlite-utils nests
+            # its own writes as savepoints inside it.
+            conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False)
+            self.db = sqlite_utils.Database(conn)
+            self.db.enable_wal()
+            self._migrate()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> "StateStore":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _errors(self, action: str) -> Iterator[None]:
+        try:
+            yield
+        except (sqlite3.Error, OSError) as exc:
+            raise StateError(f"cannot {action} the state database {self.path}: {exc}; {_WAY_OUT}", code="state_unavailable") from None
+
+    @contextmanager
+    def _immediate(self) -> Iterator[None]:
+        """One write transaction, taken up front so concurrent writers serialise."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.rollback()
+            raise
+        self.db.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        if self._pending_versions() == set():
+            return  # the common case: no write lock needed just to open the state
+        with self._immediate():
+            self.db.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+            )
+            done = {row[0] for row in self.db.execute("SELECT version FROM schema_migrations")}
+            for version, name, sql in MIGRATIONS:
+                if version not in done:
+                    self.db.execute(sql)
+                    self.db["schema_migrations"].insert(
+                        {"version": version, "name": name, "applied_at": format_timestamp(datetime.now().astimezone())}
+                    )
+
+    def _pending_versions(self) -> set[int] | None:
+        """Versions not applied yet; ``None`` if the bookkeeping table does not exist."""
+        if not self.db["schema_migrations"].exists():
+            return None
+        done = {row[0] for row in self.db.execute("SELECT version FROM schema_migrations")}
+        return {version for version, _, _ in MIGRATIONS} - done
+
+    def migrations(self) -> list[tuple[int, str]]:
+        """The applied migrations, as ``(version, name)``."""
+        with self._errors("read"):
+            return [(r[0], r[1]) for r in self.db.execute("SELECT version, name FROM schema_migrations ORDER BY version")]
+
+    def _read(self) -> StoredState | None:
+        row = self.db.execute(
+            "SELECT serial, sha256, key_id, issued_at, accepted_at, raw, signature FROM registry_state WHERE id = 1"
+        ).fetchone()
+        if row is None:
+            return None
+        return StoredState(
+            serial=row[0],
+            sha256=row[1],
+            key_id=row[2],
+            issued_at=row[3],
+            accepted_at=row[4],
+            raw=bytes(row[5]) if row[5] is not None else None,
+            signature=bytes(row[6]) if row[6] is not None else None,
+        )
+
+    def stored(self) -> StoredState | None:
+        """The accepted-registry row, or ``None`` on a fresh install (or after forget_floor)."""
+        with self._errors("read"):
+            return self._read()
+
+    def check(self, verified: VerifiedRegistry, *, pinned_key_ids: Iterable[str], min_serial: int = MIN_REGISTRY_SERIAL) -> None:
+        """The rollback check alone, without recording anything (``verifier registry verify``)."""
+        pinned = tuple(pinned_key_ids)
+        current = effective_stored(self.stored(), pinned)
+        check_rollback(verified, compute_floor(min_serial, current, pinned), current)
+
+    def accept(
+        self,
+        verified: VerifiedRegistry,
+        *,
+        pinned_key_ids: Iterable[str],
+        min_serial: int = MIN_REGISTRY_SERIAL,
+        now: datetime,
+    ) -> None:
+        """Check ``verified`` against the floor and record it, atomically.
+
+        Raises :class:`RegistryRollbackError` (nothing is written) or :class:`StateError`.
+        """
+        pinned = tuple(pinned_key_ids)
+        with self._errors("update"), self._immediate():
+            current = effective_stored(self._read(), pinned)
+            check_rollback(verified, compute_floor(min_serial, current, pinned), current)
+            self.db["registry_state"].upsert(
+                {
+                    "id": 1,
+                    "serial": verified.registry.serial,
+                    "sha256": verified.sha256,
+                    "key_id": verified.key_id,
+                    "issued_at": verified.registry.issued_at_text,
+                    "accepted_at": format_timestamp(now),
+                    "raw": verified.raw,
+                    "signature": verified.signature,
+                },
+                pk="id",
+            )
+
+    def forget_floor(self) -> StoredState | None:
+        """Delete the accepted-registry row (an explicit operator downgrade); return what it held."""
+        with self._errors("update"), self._immediate():
+            removed = self._read()
+            self.db.execute("DELETE FROM registry_state WHERE id = 1")
+            return removed
