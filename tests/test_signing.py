@@ -8,7 +8,7 @@ from pathlib import Path
 import minisign
 import pytest
 
-from registry_fixtures import make_key
+from registry_fixtures import ENCRYPTED_SECRET_PREFIX, PLAIN_SECRET_PREFIX, make_key
 from verifier.errors import RegistrySignatureError
 from verifier.signing import (
     MAX_SIGNATURE_BYTES,
@@ -66,7 +66,7 @@ def test_generate_keypair_stock_formats(password):
     assert public.decode().splitlines()[0] == f"untrusted comment: minisign public key {key_id}"
     assert public_key_from_text(public.decode()).key_id == key_id
     blob = secret.decode().splitlines()[1]
-    assert blob.startswith("RWRTY0Iy" if password else "RWQAAEIy")
+    assert blob.startswith(ENCRYPTED_SECRET_PREFIX if password else PLAIN_SECRET_PREFIX)
     assert secret_key_is_encrypted(secret) is (password is not None)
     sig = sign_detached(DATA, secret, "hello", password=password)
     assert signature_key_id(sig) == key_id
