@@ -172,7 +172,7 @@ def cmd_sign(args: argparse.Namespace) -> int:
     """Validate (optionally bump) the registry and write ``<registry>.minisig``."""
     path = _registry_path(args)
     now = _now(args)
-    key_bytes = read_capped(Path(args.key), 4096, what="secret key")
+    key_bytes = read_capped(Path(args.key), 4096, what="secret key", hint="give the path of a minisign secret key file")
     raw = read_capped(path, MAX_REGISTRY_BYTES, what="registry file")
     if len(raw) > MAX_REGISTRY_BYTES:
         raise RegistryError(f"{path}: over the {MAX_REGISTRY_BYTES}-byte cap", code="too_large", path=str(path))

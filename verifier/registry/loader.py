@@ -16,18 +16,19 @@ from verifier.signing import TrustedKey, pinned_keys
 from verifier.store import StateStore
 
 
-def read_capped(path: Path, cap: int, *, what: str) -> bytes:
+_REGISTRY_HINT = (
+    "set VERIFIER_REGISTRY to the registry's path (its signature must sit beside it as <path>.minisig), "
+    "or sign it with `verifier registry sign`"
+)
+
+
+def read_capped(path: Path, cap: int, *, what: str, hint: str = _REGISTRY_HINT) -> bytes:
     """Read at most ``cap + 1`` bytes (enough for the caller to see the file is too big)."""
     try:
         with open(path, "rb") as handle:
             return handle.read(cap + 1)
     except FileNotFoundError:
-        raise RegistryError(
-            f"{what} {path} does not exist; set VERIFIER_REGISTRY to the registry's path "
-            "(its signature must sit beside it as <path>.minisig), or sign it with `verifier registry sign`",
-            code="missing_file",
-            path=str(path),
-        ) from None
+        raise RegistryError(f"{what} {path} does not exist; {hint}", code="missing_file", path=str(path)) from None
     except OSError as exc:
         raise RegistryError(
             f"cannot read {what} {path}: {exc.strerror or exc}; check the path and its permissions",
