@@ -27,7 +27,8 @@ _MAX_LOCAL = 64
 _MAX_ADDRESS = 254
 # Evidence of an address in a display name: an address, or else a domain name.
 _NAME_ADDRESS = re.compile(r"[^\s<>\"'@,;:()]+@[^\s<>\"'@,;:()]+\.[^\s<>\"'@,;:()]+")
-_NAME_DOMAIN = re.compile(r"(?<![\w.-])(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,63}(?![\w-])")
+# ASCII boundaries only: "tokenpocket.pro客服" still names the domain.
+_NAME_DOMAIN = re.compile(r"(?<![A-Za-z0-9.-])(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,63}(?![A-Za-z0-9-])")
 
 EXPECTED = "expected one email address such as service@tokenpocket.pro or 'Name <service@tokenpocket.pro>'"
 
