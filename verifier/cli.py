@@ -44,6 +44,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.jsonl:
         return _check_jsonl(verifier, sys.stdin, out, lang, args.platform)
     status = EXIT_OK
+    answered = False
     for value in args.values:
         try:
             result = verifier.check(value, platform=args.platform)
@@ -58,6 +59,9 @@ def cmd_check(args: argparse.Namespace) -> int:
             print(present.to_json_line(result.to_dict(lang)), file=out)
         else:
             print(present.render_text(result, lang), file=out)
+            answered = True
+    if answered:
+        print(present.render_policies(verifier.registry.policies, lang), file=out)
     return status
 
 

@@ -182,12 +182,16 @@ def verdict_text(verdict: str, lang: str = "en") -> str:
     return message.zh if lang == "zh" else message.en
 
 
-def advice(result: "Result", lang: str = "en") -> str:
-    """What to do next: the verdict's advice, the registry's policies, and where to go instead."""
+def short_advice(result: "Result", lang: str = "en") -> str:
+    """The verdict's advice and, unless official, where to go instead (no policy list)."""
     base = ADVICE.get(result.verdict, ADVICE["default"])
     parts = [base.zh if lang == "zh" else base.en]
-    parts.extend(p.text.get(lang) for p in result.policies)
     if result.verdict != "official" and result.contacts:
         lead = "官方渠道：" if lang == "zh" else "Official channels: "
         parts.append(lead + ", ".join(c.value for c in result.contacts))
     return " ".join(parts)
+
+
+def advice(result: "Result", lang: str = "en") -> str:
+    """What to do next: the verdict's advice, where to go instead, and the registry's policies."""
+    return " ".join([short_advice(result, lang), *(p.text.get(lang) for p in result.policies)])

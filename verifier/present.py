@@ -36,5 +36,11 @@ def render_text(result: Result, lang: str = "en") -> str:
         label = result.lookalike_of["label"]["zh" if lang == "zh" else "en"]
         lead = "模仿的官方渠道" if lang == "zh" else "imitates"
         lines.append(f"  {lead}: {result.lookalike_of['value']} ({label})")
-    lines.append(f"  {'建议' if lang == 'zh' else 'advice'}: {data['advice']}")
+    lines.append(f"  {'建议' if lang == 'zh' else 'advice'}: {messages.short_advice(result, lang)}")
     return "\n".join(lines)
+
+
+def render_policies(policies, lang: str = "en") -> str:
+    """The registry's policies as a short list, printed once after the text answers."""
+    title = "官方客服从不会：" if lang == "zh" else "Remember (from the signed registry):"
+    return "\n".join([title, *(f"  • {p.text.get(lang)}" for p in policies)])
