@@ -39,6 +39,7 @@ class Verifier:
         self.index = RegistryIndex(registry)
         self.clock = clock
         self.detectors = heuristics.detector_table() if detectors is None else detectors
+        self._expires_text = registry.expires_at_text  # formatted once, not per check
 
     def check(self, text: str, *, platform: str | None = None, now: datetime | None = None) -> Result:
         """Classify ``text`` and answer for it. Raises ``InvalidInputError`` for bad input."""
@@ -57,7 +58,7 @@ class Verifier:
             fake=fake,
             findings=findings,
             expired=expired,
-            expires_at=self.registry.expires_at_text,
+            expires_at=self._expires_text,
             unplaced_handles=unplaced,
         )
         platform = item.platform
@@ -73,7 +74,7 @@ class Verifier:
             reasons=decision.reasons,
             channel=decision.channel.to_dict() if decision.channel else None,
             lookalike_of=decision.lookalike_of.to_dict() if decision.lookalike_of else None,
-            registry=RegistryInfo(self.registry.serial, self.registry.expires_at_text, expired),
+            registry=RegistryInfo(self.registry.serial, self._expires_text, expired),
             details=_details(item),
             policies=self.registry.policies,
             contacts=self.index.contacts,

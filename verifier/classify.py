@@ -11,7 +11,7 @@ for links and hosts, and disqualifies the rest.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Callable, Literal
 
 from verifier import platforms
@@ -139,7 +139,7 @@ def classify(text: str, platform: str | None = None) -> Item:
             candidate, noted = compact, found + (Observation("whitespace_in_input", stripped),)
         if row.recognise(candidate, ctx):
             item = row.parse(candidate, ctx)
-            return replace(item, raw=text, observations=noted + item.observations)
+            return item.evolve(raw=text, observations=noted + item.observations)
     shown = visible(stripped if len(stripped) <= 80 else stripped[:77] + "...")
     expected = f"expected a {ctx.platform.name} account such as {ctx.platform.example}" if ctx.platform else EXPECTED
     raise InvalidInputError(f"{shown!r} is not something we can check; {expected}", code="unrecognised_input")

@@ -18,7 +18,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Iterable, Iterator
 
-import sqlite_utils
 
 from verifier.errors import StateError
 from verifier.registry.schema import format_timestamp
@@ -66,13 +65,27 @@ class StateStore:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             # isolation_level=None: we issue BEGIN IMMEDIATE ourselves; sqlite-utils nests
             # its own writes as savepoints inside it.
-            conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False)
-            self.db = sqlite_utils.Database(conn)
-            self.db.enable_wal()
+            self.conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False)
+            if self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                self.conn.execute("PRAGMA journal_mode=wal")
             self._migrate()
+        self._db = None
+
+    @property
+    def db(self):  # -> sqlite_utils.Database
+        """sqlite-utils over the same connection, for tables written from request data.
+
+        Imported on first use: the registry path (every start-up) needs only plain SQL, and
+        sqlite-utils costs ~80 ms to import.
+        """
+        if self._db is None:
+            import sqlite_utils
+
+            self._db = sqlite_utils.Database(self.conn)
+        return self._db
 
     def close(self) -> None:
-        self.db.close()
+        self.conn.close()
 
     def __enter__(self) -> "StateStore":
         return self
@@ -90,43 +103,47 @@ class StateStore:
     @contextmanager
     def _immediate(self) -> Iterator[None]:
         """One write transaction, taken up front so concurrent writers serialise."""
-        self.db.execute("BEGIN IMMEDIATE")
+        self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield
         except BaseException:
-            self.db.rollback()
+            self.conn.execute("ROLLBACK")
             raise
-        self.db.execute("COMMIT")
+        self.conn.execute("COMMIT")
 
     def _migrate(self) -> None:
         if self._pending_versions() == set():
             return  # the common case: no write lock needed just to open the state
         with self._immediate():
-            self.db.execute(
+            self.conn.execute(
                 "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
             )
-            done = {row[0] for row in self.db.execute("SELECT version FROM schema_migrations")}
+            done = {row[0] for row in self.conn.execute("SELECT version FROM schema_migrations")}
             for version, name, sql in MIGRATIONS:
                 if version not in done:
-                    self.db.execute(sql)
-                    self.db["schema_migrations"].insert(
-                        {"version": version, "name": name, "applied_at": format_timestamp(datetime.now().astimezone())}
+                    self.conn.execute(sql)
+                    self.conn.execute(
+                        "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                        (version, name, format_timestamp(datetime.now().astimezone())),
                     )
 
     def _pending_versions(self) -> set[int] | None:
         """Versions not applied yet; ``None`` if the bookkeeping table does not exist."""
-        if not self.db["schema_migrations"].exists():
+        exists = self.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+        ).fetchone()
+        if not exists:
             return None
-        done = {row[0] for row in self.db.execute("SELECT version FROM schema_migrations")}
+        done = {row[0] for row in self.conn.execute("SELECT version FROM schema_migrations")}
         return {version for version, _, _ in MIGRATIONS} - done
 
     def migrations(self) -> list[tuple[int, str]]:
         """The applied migrations, as ``(version, name)``."""
         with self._errors("read"):
-            return [(r[0], r[1]) for r in self.db.execute("SELECT version, name FROM schema_migrations ORDER BY version")]
+            return [(r[0], r[1]) for r in self.conn.execute("SELECT version, name FROM schema_migrations ORDER BY version")]
 
     def _read(self) -> StoredState | None:
-        row = self.db.execute(
+        row = self.conn.execute(
             "SELECT serial, sha256, key_id, issued_at, accepted_at, raw, signature FROM registry_state WHERE id = 1"
         ).fetchone()
         if row is None:
@@ -168,23 +185,27 @@ class StateStore:
         with self._errors("update"), self._immediate():
             current = effective_stored(self._read(), pinned)
             check_rollback(verified, compute_floor(min_serial, current, pinned), current)
-            self.db["registry_state"].upsert(
-                {
-                    "id": 1,
-                    "serial": verified.registry.serial,
-                    "sha256": verified.sha256,
-                    "key_id": verified.key_id,
-                    "issued_at": verified.registry.issued_at_text,
-                    "accepted_at": format_timestamp(now),
-                    "raw": verified.raw,
-                    "signature": verified.signature,
-                },
-                pk="id",
+            if current is not None and (current.serial, current.sha256) == (verified.registry.serial, verified.sha256):
+                return  # the same document again (every start-up): nothing to write
+            self.conn.execute(
+                "INSERT INTO registry_state (id, serial, sha256, key_id, issued_at, accepted_at, raw, signature) "
+                "VALUES (1, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET serial = excluded.serial, "
+                "sha256 = excluded.sha256, key_id = excluded.key_id, issued_at = excluded.issued_at, "
+                "accepted_at = excluded.accepted_at, raw = excluded.raw, signature = excluded.signature",
+                (
+                    verified.registry.serial,
+                    verified.sha256,
+                    verified.key_id,
+                    verified.registry.issued_at_text,
+                    format_timestamp(now),
+                    verified.raw,
+                    verified.signature,
+                ),
             )
 
     def forget_floor(self) -> StoredState | None:
         """Delete the accepted-registry row (an explicit operator downgrade); return what it held."""
         with self._errors("update"), self._immediate():
             removed = self._read()
-            self.db.execute("DELETE FROM registry_state WHERE id = 1")
+            self.conn.execute("DELETE FROM registry_state WHERE id = 1")
             return removed

@@ -53,7 +53,9 @@ class Detector:
     kinds: frozenset[str]
     check: Callable[[Item, Context], Hit | None]
     blocks_official: bool = True
-    summary: str = ""
+    # Observation codes of which at least one must be present for the check to be worth
+    # running: a cheap pre-filter (most inputs carry no observation at all).
+    requires: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +71,11 @@ class Finding:
 def run(detectors: Iterable[Detector], item: Item, context: Context) -> list[Finding]:
     """Run every detector that applies to the item's kind, in table order."""
     findings: list[Finding] = []
+    observed = {o.code for o in item.observations}
     for detector in detectors:
         if item.kind not in detector.kinds:
+            continue
+        if detector.requires and not (detector.requires & observed):
             continue
         hit = detector.check(item, context)
         if hit is None:

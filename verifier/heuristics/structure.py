@@ -158,13 +158,19 @@ def idn_host(item: Item, ctx: Context) -> Hit | None:
 
 
 E = frozenset({"email"})
+
+
+def _needs(*codes: str) -> frozenset[str]:
+    return frozenset(codes)
+
+
 DETECTORS: tuple[Detector, ...] = (
-    Detector("hidden_characters", "suspicious", 70, ANY, hidden_characters),
-    Detector("ambiguous_url", "suspicious", 75, URLISH | frozenset({"handle"}), ambiguous_url),
-    Detector("userinfo_trick", "suspicious", 70, URLISH, userinfo_trick),
-    Detector("obfuscated_host", "suspicious", 60, URLISH | E, obfuscated_host),
+    Detector("hidden_characters", "suspicious", 70, ANY, hidden_characters, requires=_needs("hidden_characters")),
+    Detector("ambiguous_url", "suspicious", 75, URLISH | frozenset({"handle"}), ambiguous_url, requires=_needs("parser_disagreement", "backslash_in_url", "whitespace_in_input")),
+    Detector("userinfo_trick", "suspicious", 70, URLISH, userinfo_trick, requires=_needs("userinfo_present")),
+    Detector("obfuscated_host", "suspicious", 60, URLISH | E, obfuscated_host, requires=_needs("percent_encoded_host")),
     Detector("ip_literal_host", "suspicious", 60, URLISH | E, ip_literal_host),
-    Detector("unsupported_scheme", "suspicious", 70, frozenset({"url"}), unsupported_scheme),
+    Detector("unsupported_scheme", "suspicious", 70, frozenset({"url"}), unsupported_scheme, requires=_needs("unsupported_scheme")),
     Detector("display_name_spoof", "impersonation", 90, E, display_name_spoof),
     Detector("official_name_wrong_platform", "impersonation", 90, frozenset({"handle"}), official_name_wrong_platform),
     Detector("unlisted_address_official_domain", "not_official", 40, E, unlisted_address_official_domain),
@@ -172,8 +178,8 @@ DETECTORS: tuple[Detector, ...] = (
     Detector("phone_not_a_channel", "not_official", 60, frozenset({"phone"}), phone_not_a_channel),
     Detector("wallet_address_not_a_channel", "not_official", 80, frozenset({"wallet_address"}), wallet_address),
     # Notes: facts worth telling, which never change a verdict.
-    Detector("userinfo_present", "note", 0, URLISH, userinfo_present, blocks_official=False),
-    Detector("insecure_scheme", "note", 0, frozenset({"url", "handle"}), insecure_scheme, blocks_official=False),
-    Detector("nondefault_port", "note", 0, frozenset({"url", "handle"}), nondefault_port, blocks_official=False),
+    Detector("userinfo_present", "note", 0, URLISH, userinfo_present, blocks_official=False, requires=_needs("userinfo_present")),
+    Detector("insecure_scheme", "note", 0, frozenset({"url", "handle"}), insecure_scheme, blocks_official=False, requires=_needs("insecure_scheme")),
+    Detector("nondefault_port", "note", 0, frozenset({"url", "handle"}), nondefault_port, blocks_official=False, requires=_needs("nondefault_port")),
     Detector("idn_host", "note", 0, URLISH | E, idn_host, blocks_official=False),
 )

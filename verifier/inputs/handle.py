@@ -7,7 +7,6 @@ official on X only, and the later stages must not guess the platform for the use
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from verifier import platforms
 from verifier.errors import InvalidInputError
@@ -91,4 +90,4 @@ def bare(name: str, raw: str | None = None) -> Item:
 
 
 def _with(item: Item, *observations: Observation) -> Item:
-    return replace(item, observations=item.observations + observations)
+    return item.evolve(observations=item.observations + observations)

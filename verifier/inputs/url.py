@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 import urllib.parse
-from dataclasses import replace
 from typing import Callable
 
 import ada_url
@@ -86,6 +85,10 @@ def _same_host(other: str | None, host: Host) -> bool:
     return mapped.ascii == host.ascii
 
 
+# Only what we read: ada builds a Python string per attribute asked for.
+_ADA_FIELDS = ("href", "hostname", "port", "pathname", "search")
+
+
 def _web(text: str, scheme: str | None, rest: str, platform: Platform | None) -> Item:
     """An http(s) link (``scheme`` None: typed without one, parsed as http)."""
     if len(text) > MAX_URL:
@@ -102,7 +105,7 @@ def _web(text: str, scheme: str | None, rest: str, platform: Platform | None) ->
     # Our own DNS caps run before ada sees the host (SECURITY.md #5).
     host, host_observations = normalize_host(raw_host)
     try:
-        parsed = ada_url.parse_url(full)
+        parsed = ada_url.parse_url(full, attributes=_ADA_FIELDS)
     except (ValueError, UnicodeError):
         raise InvalidInputError(
             f"{text[:120]!r} is not a valid link; expected a link such as https://tokenpocket.pro/", code="invalid_url"
@@ -145,9 +148,8 @@ def _as_handle(item: Item, search: str, platform: Platform | None) -> Item:
         extra = (Observation("platform_mismatch", f"expected {platform.key}, got {serving.key}"),)
     value = platforms.handle_from_url(serving, item.host.ascii, item.path, search) if serving else None
     if serving is None or value is None:
-        return replace(item, observations=item.observations + extra) if extra else item
-    return replace(
-        item,
+        return item.evolve(observations=item.observations + extra) if extra else item
+    return item.evolve(
         kind="handle",
         platform=serving.key,
         normalized=value,
@@ -160,14 +162,14 @@ def _mailto(text: str, scheme: str, rest: str, platform: Platform | None) -> Ite
     address = urllib.parse.unquote(rest.split("?", 1)[0])  # percent-decoding only, no host decision
     if "," in address:
         raise InvalidInputError(f"{text[:120]!r} names several addresses; {emailaddr.EXPECTED}", code="invalid_email")
-    return replace(emailaddr.parse(address), raw=text, scheme=scheme, url=text)
+    return emailaddr.parse(address).evolve(raw=text, scheme=scheme, url=text)
 
 
 def _tel(text: str, scheme: str, rest: str, platform: Platform | None) -> Item:
     number = urllib.parse.unquote(rest.split(";", 1)[0])
     if not phone.looks_like(number):
         raise InvalidInputError(f"{text[:120]!r}: expected tel: followed by a phone number", code="invalid_phone")
-    return replace(phone.parse(number), raw=text, scheme=scheme)
+    return phone.parse(number).evolve(raw=text, scheme=scheme)
 
 
 # tg://resolve?domain=NAME and tg://join?invite=HASH: (action, query parameter, namespace).
@@ -187,7 +189,7 @@ def _tg(text: str, scheme: str, rest: str, platform: Platform | None) -> Item:
     telegram = platforms.get_platform("telegram")
     assert telegram is not None
     item = handle.on_platform(telegram, prefix + (values[0] if values else ""), text)
-    return replace(item, url=text, scheme=scheme, observations=(Observation("platform_from_url", "telegram"),))
+    return item.evolve(url=text, scheme=scheme, observations=(Observation("platform_from_url", "telegram"),))
 
 
 def _unsupported(text: str, scheme: str, rest: str, platform: Platform | None) -> Item:
