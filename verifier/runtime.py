@@ -35,6 +35,9 @@ def open_verifier(
     Raises ``RegistryError`` (refused registry) or ``StateError`` (state not writable).
     """
     moment = now or utc_now()
-    state = store if store is not None else StateStore(settings.database_path)
-    verified = load_registry(settings.registry_path, now=moment, store=state, keys=keys)
+    if store is not None:
+        verified = load_registry(settings.registry_path, now=moment, store=store, keys=keys)
+    else:
+        with StateStore(settings.database_path) as own:
+            verified = load_registry(settings.registry_path, now=moment, store=own, keys=keys)
     return Loaded(Verifier(verified.registry), verified)

@@ -1,0 +1,111 @@
+"""The service until the web issue lands: health endpoints, and `verifier serve` as a real
+production server (gunicorn) that refuses to start on a bad registry."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from conftest import write_signed
+from verifier.errors import RegistryError
+from verifier.registry.schema import format_timestamp
+from verifier.web import create_app
+
+
+@pytest.fixture
+def client(settings_env):
+    return create_app({"SETTINGS": settings_env}).test_client()
+
+
+def test_healthz(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok"}
+
+
+def test_readyz_reports_the_registry(client, settings_env, today_doc):
+    body = client.get("/readyz").get_json()
+    assert body["status"] == "ready"
+    assert body["registry"]["serial"] == today_doc["serial"]
+    assert body["registry"]["expires_in_seconds"] > 50 * 86400
+
+
+def test_readyz_is_503_when_the_registry_has_expired(tmp_path, today_doc, trusted_test_key, monkeypatch):
+    past = datetime.now(timezone.utc) - timedelta(days=70)
+    today_doc["issued_at"] = format_timestamp(past)
+    today_doc["expires_at"] = format_timestamp(past + timedelta(days=60))
+    path = write_signed(today_doc, trusted_test_key, tmp_path)
+    monkeypatch.setenv("VERIFIER_REGISTRY", str(path))
+    monkeypatch.setenv("VERIFIER_DATA_DIR", str(tmp_path / "var"))
+    response = create_app().test_client().get("/readyz")
+    assert response.status_code == 503
+    assert response.get_json()["reason"]["code"] == "registry_expired"
+
+
+def test_create_app_refuses_a_tampered_registry(settings_env):
+    path = settings_env.registry_path
+    path.write_bytes(path.read_bytes().replace(b'"serial": 1', b'"serial": 2'))
+    with pytest.raises(RegistryError) as info:
+        create_app({"SETTINGS": settings_env})
+    assert info.value.code == "bad_signature"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _serve(env: dict[str, str], port: int) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "verifier.cli", "serve", "--port", str(port)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+
+
+def test_serve_runs_gunicorn_on_the_shipped_registry(tmp_path):
+    """The real command on the real shipped registry and pinned keys (as `make run` does)."""
+    port = _free_port()
+    env = dict(os.environ, VERIFIER_DATA_DIR=str(tmp_path / "var"))
+    env.pop("VERIFIER_REGISTRY", None)
+    proc = _serve(env, port)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+                    assert json.loads(response.read()) == {"status": "ok"}
+                    assert "gunicorn" in response.headers.get("Server", "")
+                    break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"server did not start: {proc.communicate()[1][-2000:]}")
+                time.sleep(0.1)
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=30)
+    assert "Shutting down" in err or "Handling signal" in err  # graceful stop, not a crash
+    assert (tmp_path / "var" / "verifier.sqlite3").exists()
+
+
+def test_serve_stops_on_a_refused_registry(tmp_path):
+    doc_path = tmp_path / "official_channels.json"
+    from verifier.config import SHIPPED_REGISTRY
+
+    doc_path.write_bytes(SHIPPED_REGISTRY.read_bytes().replace(b"tokenpocket.pro", b"tokenpocket.pr0", 1))
+    Path(f"{doc_path}.minisig").write_bytes(Path(f"{SHIPPED_REGISTRY}.minisig").read_bytes())
+    env = dict(os.environ, VERIFIER_DATA_DIR=str(tmp_path / "var"), VERIFIER_REGISTRY=str(doc_path))
+    proc = _serve(env, _free_port())
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 1
+    assert "error: bad_signature:" in err and str(doc_path) in err
+    assert "Traceback" not in err
