@@ -92,6 +92,11 @@ MESSAGES: dict[str, Message] = {
         "A real official link is never written like this.",
         "这个链接的写法会让不同程序读出不同的目的地（{host} 或 {other}）。真正的官方链接不会这样写。",
     ),
+    "whitespace_in_link": Message(
+        "This has spaces or line breaks inside the link or address (\"{visible}\"); a real official link never does, "
+        "and programs disagree on where it goes.",
+        "链接或地址中间夹有空格或换行（“{visible}”）；真正的官方链接不会这样，而且不同程序对它去向的理解不一致。",
+    ),
     "obfuscated_host": Message(
         "The site name in this link is disguised with percent-encoding ({raw}).",
         "该链接中的网站名用百分号编码做了伪装（{raw}）。",

@@ -42,5 +42,5 @@ def render_text(result: Result, lang: str = "en") -> str:
 
 def render_policies(policies, lang: str = "en") -> str:
     """The registry's policies as a short list, printed once after the text answers."""
-    title = "官方客服从不会：" if lang == "zh" else "Remember (from the signed registry):"
+    title = "请记住（来自签名注册表）：" if lang == "zh" else "Remember (from the signed registry):"
     return "\n".join([title, *(f"  • {p.text.get(lang)}" for p in policies)])

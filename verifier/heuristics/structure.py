@@ -39,17 +39,22 @@ def hidden_characters(item: Item, ctx: Context) -> Hit | None:
 
 
 def ambiguous_url(item: Item, ctx: Context) -> Hit | None:
-    found = item.observation("parser_disagreement") or item.observation("backslash_in_url") or item.observation(
-        "whitespace_in_input"
-    )
+    found = item.observation("parser_disagreement") or item.observation("backslash_in_url")
     if found is None:
         return None
-    other = found.detail or "?"
+    # Parser observations read "browser: X; urllib: Y": the other reading is the last part.
+    other = found.detail.rsplit(": ", 1)[-1] if found.code == "parser_disagreement" else found.detail
+    other = other or "?"
     claimed = _official_text_in(ctx, item.raw)
     if claimed and not ctx.official_match:
         # The official name is in the text, but the browser goes elsewhere: a deliberate trick.
         return Hit({"host": _host_text(item), "other": other}, level="impersonation", risk=95)
     return Hit({"host": _host_text(item), "other": other})
+
+
+def whitespace_in_link(item: Item, ctx: Context) -> Hit | None:
+    found = item.observation("whitespace_in_input")
+    return Hit({"visible": found.detail}) if found else None
 
 
 def userinfo_trick(item: Item, ctx: Context) -> Hit | None:
@@ -166,7 +171,8 @@ def _needs(*codes: str) -> frozenset[str]:
 
 DETECTORS: tuple[Detector, ...] = (
     Detector("hidden_characters", "suspicious", 70, ANY, hidden_characters, requires=_needs("hidden_characters")),
-    Detector("ambiguous_url", "suspicious", 75, URLISH | frozenset({"handle"}), ambiguous_url, requires=_needs("parser_disagreement", "backslash_in_url", "whitespace_in_input")),
+    Detector("ambiguous_url", "suspicious", 75, URLISH | frozenset({"handle"}), ambiguous_url, requires=_needs("parser_disagreement", "backslash_in_url")),
+    Detector("whitespace_in_link", "suspicious", 60, URLISH | E, whitespace_in_link, requires=_needs("whitespace_in_input")),
     Detector("userinfo_trick", "suspicious", 70, URLISH, userinfo_trick, requires=_needs("userinfo_present")),
     Detector("obfuscated_host", "suspicious", 60, URLISH | E, obfuscated_host, requires=_needs("percent_encoded_host")),
     Detector("ip_literal_host", "suspicious", 60, URLISH | E, ip_literal_host),
