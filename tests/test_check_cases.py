@@ -129,3 +129,18 @@ def test_cli_refuses_a_tampered_registry(settings_env, capsys):
 def test_cli_usage_without_values(settings_env, capsys):
     assert main(["check"]) == 2
     assert "usage" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("text", "imitated"),
+    [
+        ("https://tokenpocket.pro@evil.example/x", "web-tokenpocket-pro"),
+        ("https://evil.example\\@tpwallet.io", "web-tpwallet-io"),
+        ("\"service@tokenpocket.pro\" <scam@gmail.com>", "email-service"),
+        ("telegram:TokenPocket_TP", "x-tokenpocket-tp"),
+        ("https://t.me/tokenpocket_tp", "x-tokenpocket-tp"),
+        ("https://tokenpocket.pro\\@evil.example", "web-tokenpocket-pro"),
+    ],
+)
+def test_impersonations_name_the_entry_they_imitate(core, text, imitated):
+    assert core.check(text).to_dict()["lookalike_of"]["id"] == imitated

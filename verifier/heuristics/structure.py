@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from verifier.heuristics import Context, Detector, Hit
 from verifier.model import Item
+from verifier.registry.schema import Channel
 
 URLISH = frozenset({"url", "domain"})
 ANY = frozenset({"url", "domain", "email", "handle", "phone", "wallet_address"})
@@ -17,15 +18,16 @@ ANY = frozenset({"url", "domain", "email", "handle", "phone", "wallet_address"})
 DANGEROUS_SCHEMES = frozenset({"javascript", "data", "vbscript", "file", "blob", "intent", "filesystem"})
 
 
-def _official_text_in(index_ctx: Context, text: str) -> str | None:
-    """An official domain or brand term that appears in ``text`` (case-insensitive)."""
+def _official_text_in(ctx: Context, text: str) -> tuple[str, Channel | None] | None:
+    """An official domain (with its entry) or a brand term that appears in ``text``."""
     lowered = text.lower()
-    for channel in index_ctx.index.active_domains:
+    for channel in ctx.index.active_domains:
         if channel.value.lower() in lowered:
-            return channel.value
-    for term in index_ctx.index.registry.issuer.brand_terms:
-        if term.replace(" ", "") in lowered.replace(" ", ""):
-            return term
+            return channel.value, channel
+    squeezed = lowered.replace(" ", "")
+    for term in ctx.index.registry.issuer.brand_terms:
+        if term.replace(" ", "") in squeezed:
+            return term, None
     return None
 
 
@@ -48,7 +50,7 @@ def ambiguous_url(item: Item, ctx: Context) -> Hit | None:
     claimed = _official_text_in(ctx, item.raw)
     if claimed and not ctx.official_match:
         # The official name is in the text, but the browser goes elsewhere: a deliberate trick.
-        return Hit({"host": _host_text(item), "other": other}, level="impersonation", risk=95)
+        return Hit({"host": _host_text(item), "other": other}, lookalike_of=claimed[1], level="impersonation", risk=95)
     return Hit({"host": _host_text(item), "other": other})
 
 
@@ -63,7 +65,7 @@ def userinfo_trick(item: Item, ctx: Context) -> Hit | None:
         return None
     claimed = _official_text_in(ctx, found.detail)
     if claimed:
-        return Hit({"userinfo": found.detail, "host": _host_text(item)}, level="impersonation", risk=95)
+        return Hit({"userinfo": found.detail, "host": _host_text(item)}, lookalike_of=claimed[1], level="impersonation", risk=95)
     return Hit({"userinfo": found.detail, "host": _host_text(item)})
 
 
@@ -98,11 +100,11 @@ def display_name_spoof(item: Item, ctx: Context) -> Hit | None:
         return None
     named = item.observation("display_name_address")
     if named is not None and named.detail.lower() != item.normalized:
-        return Hit({"claimed": named.detail, "address": item.normalized})
+        return Hit({"claimed": named.detail, "address": item.normalized}, lookalike_of=ctx.index.emails.get(named.detail.lower()))
     if item.display_name:
         claimed = _official_text_in(ctx, item.display_name)
         if claimed:
-            return Hit({"claimed": item.display_name, "address": item.normalized})
+            return Hit({"claimed": item.display_name, "address": item.normalized}, lookalike_of=claimed[1])
     return None
 
 
