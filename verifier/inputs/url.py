@@ -67,6 +67,11 @@ def _raw_authority(rest: str) -> tuple[str | None, str]:
     return (userinfo if at else None), host
 
 
+# A link whose authority is a plain ASCII host (no userinfo, backslash, percent, whitespace or
+# brackets anywhere) is read identically by urllib and by a browser: skip the second parse.
+_PLAIN_URL = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:[/?#][^\\\s]*)?\Z")
+
+
 def _urllib_host(text: str) -> str | None:
     """What ``urllib.parse.urlsplit`` thinks the host is (for comparison only)."""
     try:
@@ -121,7 +126,7 @@ def _web(text: str, scheme: str | None, rest: str, platform: Platform | None) ->
         observations.append(Observation("insecure_scheme", "http"))
     if parsed["port"]:
         observations.append(Observation("nondefault_port", parsed["port"]))
-    other = _urllib_host(full)
+    other = host.ascii if _PLAIN_URL.match(full) else _urllib_host(full)
     if not _same_host(other, host):
         observations.append(Observation("parser_disagreement", f"browser: {host.ascii}; urllib: {other or 'no host'}"))
     observations.extend(host_observations)
