@@ -76,8 +76,9 @@ NOT_OFFICIAL = [
     ("data:text/html,<script>alert(1)</script>", "url", None, "suspicious", "unsupported_scheme"),
     ("file:///etc/passwd", "url", None, "suspicious", "unsupported_scheme"),
     ("ftp://tokenpocket.pro/", "url", None, "not_official", "unsupported_scheme"),
-    # IDN lookalike (Cyrillic о): never official (lookalike detection comes with the heuristics)
-    ("tokenpоcket.pro", "domain", None, "not_official", "idn_host"),
+    # IDN lookalike (Cyrillic о): the decoded and punycode forms are shown
+    ("tokenpоcket.pro", "domain", None, "impersonation", "homoglyph_domain"),
+    ("tokenpоcket.pro", "domain", None, "impersonation", "idn_host"),
     # retired and confirmed fakes
     ("mytokenpocket.vip", "domain", None, "retired", "retired_channel"),
     ("https://dapp.mytokenpocket.vip/", "url", None, "retired", "retired_channel"),

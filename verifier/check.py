@@ -16,6 +16,7 @@ from typing import Callable
 from verifier import heuristics
 from verifier.classify import classify
 from verifier.decide import decide
+from verifier.heuristics.lookalike import LookalikeIndex
 from verifier.model import Item, RegistryInfo, Result
 from verifier.registry.index import RegistryIndex
 from verifier.registry.schema import Registry
@@ -37,6 +38,7 @@ class Verifier:
     ) -> None:
         self.registry = registry
         self.index = RegistryIndex(registry)
+        self.lookalikes = LookalikeIndex(registry)
         self.clock = clock
         self.detectors = heuristics.detector_table() if detectors is None else detectors
         self._expires_text = registry.expires_at_text  # formatted once, not per check
@@ -50,7 +52,7 @@ class Verifier:
         expired = self.registry.is_expired(moment)
         match = self.index.find_channel(item)
         fake = self.index.find_impersonation(item)
-        findings = heuristics.run(self.detectors, item, heuristics.Context(self.index, match))
+        findings = heuristics.run(self.detectors, item, heuristics.Context(self.index, match, self.lookalikes))
         unplaced = self.index.handles_named(item.key) if item.kind == "handle" and item.platform is None else []
         decision = decide(
             item,

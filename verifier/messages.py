@@ -118,6 +118,62 @@ MESSAGES: dict[str, Message] = {
         "The sender's display name claims \"{claimed}\", but the real address is {address}.",
         "发件人显示名称自称 “{claimed}”，但真实地址是 {address}。",
     ),
+    # --- lookalikes (verifier/heuristics/domains.py, mail.py, handles.py) ------------------
+    "homoglyph_domain": Message(
+        "{shown} is made to look like the official {official} with look-alike letters from other alphabets; "
+        "its real name is {ascii}.",
+        "{shown} 用其他文字中形似的字母冒充官方的 {official}；它的真实名称是 {ascii}。",
+    ),
+    "typosquat_domain": Message(
+        "{host} is a misspelling of the official {official} ({how}).",
+        "{host} 是官方 {official} 的错拼仿冒（{how}）。",
+    ),
+    "official_name_other_tld": Message(
+        "{host} uses TokenPocket's name with another ending; the official site is {official}.",
+        "{host} 使用了 TokenPocket 的名称但后缀不同；官方网站是 {official}。",
+    ),
+    "brand_combosquat": Message(
+        "{host} adds \"{bait}\" to TokenPocket's name to look like an official service; the official site is {official}.",
+        "{host} 在 TokenPocket 的名称上加了 “{bait}” 来冒充官方服务；官方网站是 {official}。",
+    ),
+    "brand_in_domain": Message(
+        "{host} uses TokenPocket's name but is not a TokenPocket site; the official site is {official}.",
+        "{host} 使用了 TokenPocket 的名称，但不是 TokenPocket 的网站；官方网站是 {official}。",
+    ),
+    "brand_in_subdomain": Message(
+        "{host} puts \"{brand}\" in front of another site's name: the site is really {registrable}.",
+        "{host} 把 “{brand}” 放在别的网站名前面：它实际是 {registrable}。",
+    ),
+    "brand_on_free_hosting": Message(
+        "{host} is a page on a free hosting service ({suffix}) named after TokenPocket; anyone can make one.",
+        "{host} 是免费托管服务（{suffix}）上以 TokenPocket 命名的页面，任何人都能创建。",
+    ),
+    "brand_in_shared_host_path": Message(
+        "This page on {host}, where anyone can publish, uses TokenPocket's name: it is not an official page.",
+        "这是 {host} 上任何人都能发布的页面，使用了 TokenPocket 的名称：它不是官方页面。",
+    ),
+    "mixed_script": Message(
+        "The name {shown} mixes letters of different alphabets ({scripts}), a common disguise.",
+        "名称 {shown} 混用了不同文字的字母（{scripts}），这是常见的伪装手法。",
+    ),
+    "brand_at_free_mail": Message(
+        "{address} is a free-mail address ({provider}) using TokenPocket's name; official support writes only from "
+        "@tokenpocket.pro.",
+        "{address} 是使用 TokenPocket 名称的免费邮箱（{provider}）；官方客服只使用 @tokenpocket.pro 的邮箱。",
+    ),
+    "free_mail_provider": Message(
+        "{provider} is a free or throwaway mail provider; official TokenPocket support never writes from one.",
+        "{provider} 是免费或一次性邮箱服务；TokenPocket 官方客服从不使用这类邮箱。",
+    ),
+    "handle_lookalike": Message(
+        "\"{value}\" imitates TokenPocket's official {platform_name} account \"{official}\" (the same name with other "
+        "letters or separators, or a near misspelling).",
+        "“{value}” 模仿 TokenPocket 在 {platform_name} 上的官方账号 “{official}”（同名但字母或分隔符不同，或拼写相近）。",
+    ),
+    "brand_in_handle": Message(
+        "\"{value}\" uses TokenPocket's name on {platform_name} but is not an official account (official: {official_list}).",
+        "“{value}” 在 {platform_name} 上使用了 TokenPocket 的名称，但不是官方账号（官方账号：{official_list}）。",
+    ),
     # --- notes that do not change an official verdict ------------------------------------
     "insecure_scheme": Message(
         "The link uses http://, not https://: type https:// yourself.",

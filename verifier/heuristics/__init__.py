@@ -13,11 +13,14 @@ from being answered ``official`` (fail closed) when ``blocks_official`` is set.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from verifier.model import Item
 from verifier.registry.index import ChannelMatch, RegistryIndex
 from verifier.registry.schema import Channel
+
+if TYPE_CHECKING:  # pragma: no cover
+    from verifier.heuristics.lookalike import LookalikeIndex
 
 LEVELS = ("impersonation", "suspicious", "not_official", "note")
 LEVEL_RANK = {level: rank for rank, level in enumerate(LEVELS)}
@@ -29,6 +32,7 @@ class Context:
 
     index: RegistryIndex
     match: ChannelMatch | None
+    lookalikes: "LookalikeIndex"
 
     @property
     def official_match(self) -> bool:
@@ -95,6 +99,7 @@ def run(detectors: Iterable[Detector], item: Item, context: Context) -> list[Fin
 
 def detector_table() -> tuple[Detector, ...]:
     """All detectors, in the order they run (imported lazily to keep this module small)."""
-    from verifier.heuristics import structure
+    from verifier.heuristics import domains, handles, mail, structure
 
-    return structure.DETECTORS
+    # Structural tricks first (they explain the most), then names, then mail and handles.
+    return structure.DETECTORS + domains.DETECTORS + mail.DETECTORS + handles.DETECTORS

@@ -1,0 +1,196 @@
+"""Detectors for host names that pretend to be TokenPocket's (URLs, domains, e-mail domains).
+
+One host is looked at as its parts: the registrable domain's own label ("tokenpocket-help" in
+tokenpocket-help.top), the labels in front of it (subdomains), the public suffix (a free
+hosting suffix such as web.app makes every customer's name "registrable"), and for shared
+hosts the path. Each detector is one row of DETECTORS; ``_facts`` computes the parts once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from verifier.heuristics import Context, Detector, Hit
+from verifier.heuristics.lookalike import BrandMatch, LookalikeIndex, NameMatch
+from verifier.heuristics.skeleton import is_mixed_script, scripts
+from verifier.heuristics.tables import SHARED_HOSTS
+from verifier.model import Host, Item
+
+HOSTS = frozenset({"url", "domain", "email"})
+
+
+@dataclass(frozen=True, slots=True)
+class HostFacts:
+    label_ascii: str  # the registrable domain's own label, punycode
+    label_unicode: str  # the same, decoded
+    subdomains: tuple[str, ...]  # labels in front of the registrable domain (unicode)
+    name: NameMatch | None  # the registrable label as an official name's lookalike
+    brand: BrandMatch | None  # a brand term in the registrable label
+    sub_brand: str | None  # a brand term or official name in the subdomains
+
+
+def _split(host: Host) -> tuple[str, str, tuple[str, ...]]:
+    registrable, suffix = host.registrable, host.suffix
+    if registrable is None:
+        # A suffix the public list does not know (".example", ".internal"): the list's own
+        # default rule "*" makes the last label the suffix, as browsers do.
+        labels = host.ascii.split(".")
+        suffix = labels[-1]
+        registrable = ".".join(labels[-2:])
+    label = registrable[: -len(suffix) - 1] if suffix and registrable.endswith("." + suffix) else registrable
+    uni_labels = host.unicode.split(".")
+    n_reg = registrable.count(".") + 1
+    label_unicode = uni_labels[-n_reg] if len(uni_labels) >= n_reg else label
+    subdomains = tuple(uni_labels[:-n_reg]) if len(uni_labels) > n_reg else ()
+    return label, label_unicode, subdomains
+
+
+def _facts(item: Item, ctx: Context) -> HostFacts | None:
+    host = item.host
+    if host is None or host.is_ip or ctx.official_match:
+        return None
+    if host.registrable in ctx.lookalikes.official_registrables or "." not in host.ascii:
+        return None  # a host under an official domain that the registry does not vouch for
+    return _host_facts(host, ctx.lookalikes)
+
+
+@lru_cache(maxsize=4096)
+def _host_facts(host: Host, lookalikes: LookalikeIndex) -> HostFacts:
+    """The parts of a host and what each imitates (cached: detectors share one computation)."""
+    label, label_unicode, subdomains = _split(host)
+    name = lookalikes.match_name(label_unicode) or (lookalikes.match_name(label) if label != label_unicode else None)
+    brand = lookalikes.brand_in(label_unicode) if name is None else None
+    sub_brand = None
+    for sub in subdomains:
+        found = lookalikes.match_name(sub)
+        if found is not None and found.how in ("exact", "homoglyph"):
+            sub_brand = found.official
+            break
+        in_sub = lookalikes.brand_in(sub)
+        if in_sub is not None:
+            sub_brand = in_sub.term
+            break
+    return HostFacts(label, label_unicode, subdomains, name, brand, sub_brand)
+
+
+def _shown(item: Item) -> str:
+    assert item.host is not None
+    return item.host.unicode
+
+
+def _official_value(ctx: Context, match: NameMatch | BrandMatch | None) -> str:
+    channel = match.channel if match is not None else None
+    return channel.value if channel is not None else "tokenpocket.pro"
+
+
+def brand_on_free_hosting(item: Item, ctx: Context) -> Hit | None:
+    facts = _facts(item, ctx)
+    if facts is None or not item.host or not item.host.is_private_suffix:
+        return None
+    found = facts.brand or (facts.name if facts.name and facts.name.how != "edit_distance" else None)
+    if found is None:
+        return None
+    return Hit({"host": _shown(item), "suffix": item.host.suffix}, lookalike_of=found.channel)
+
+
+def homoglyph_domain(item: Item, ctx: Context) -> Hit | None:
+    facts = _facts(item, ctx)
+    if facts is None or facts.name is None or facts.name.how != "homoglyph" or item.host is None:
+        return None
+    if item.host.is_private_suffix:
+        return None
+    return Hit(
+        {"shown": _shown(item), "ascii": item.host.ascii, "official": _official_value(ctx, facts.name)},
+        lookalike_of=facts.name.channel,
+    )
+
+
+def official_name_other_tld(item: Item, ctx: Context) -> Hit | None:
+    facts = _facts(item, ctx)
+    if facts is None or facts.name is None or facts.name.how != "exact" or item.host is None:
+        return None
+    if item.host.is_private_suffix:
+        return None
+    return Hit({"host": _shown(item), "official": _official_value(ctx, facts.name)}, lookalike_of=facts.name.channel)
+
+
+def typosquat_domain(item: Item, ctx: Context) -> Hit | None:
+    facts = _facts(item, ctx)
+    if facts is None or facts.name is None or facts.name.how in ("exact", "homoglyph") or item.host is None:
+        return None
+    if item.host.is_private_suffix:
+        return None
+    return Hit(
+        {"host": _shown(item), "official": _official_value(ctx, facts.name), "how": facts.name.how.replace("_", " ")},
+        lookalike_of=facts.name.channel,
+    )
+
+
+def brand_combosquat(item: Item, ctx: Context) -> Hit | None:
+    facts = _facts(item, ctx)
+    if facts is None or facts.brand is None or item.host is None or item.host.is_private_suffix:
+        return None
+    if not facts.brand.baits:
+        return None
+    return Hit(
+        {"host": _shown(item), "bait": " + ".join(facts.brand.baits), "official": _official_value(ctx, facts.brand)},
+        lookalike_of=facts.brand.channel,
+    )
+
+
+def brand_in_domain(item: Item, ctx: Context) -> Hit | None:
+    facts = _facts(item, ctx)
+    if facts is None or facts.brand is None or item.host is None or item.host.is_private_suffix:
+        return None
+    if facts.brand.baits:
+        return None  # brand_combosquat says it better
+    return Hit({"host": _shown(item), "official": _official_value(ctx, facts.brand)}, lookalike_of=facts.brand.channel)
+
+
+def brand_in_subdomain(item: Item, ctx: Context) -> Hit | None:
+    facts = _facts(item, ctx)
+    if facts is None or facts.sub_brand is None or item.host is None:
+        return None
+    channel = ctx.lookalikes.names.get(facts.sub_brand)
+    return Hit(
+        {"host": _shown(item), "registrable": item.host.registrable or ".".join(item.host.ascii.split(".")[-2:]), "brand": facts.sub_brand},
+        lookalike_of=channel,
+    )
+
+
+def brand_in_shared_host_path(item: Item, ctx: Context) -> Hit | None:
+    host = item.host
+    if item.kind != "url" or host is None or ctx.official_match:
+        return None
+    if host.ascii not in SHARED_HOSTS and (host.registrable or "") not in SHARED_HOSTS:
+        return None
+    query = (item.url or "").partition("?")[2].partition("#")[0]
+    # Path segments and query words are separate names: "/view/tokenpocket-help".
+    found = ctx.lookalikes.brand_in(f"{item.path} {query}".replace("/", " ").replace("=", " ").replace("&", " "))
+    if found is None:
+        return None
+    return Hit({"host": host.unicode}, lookalike_of=found.channel, risk=80 if found.baits else None)
+
+
+def mixed_script(item: Item, ctx: Context) -> Hit | None:
+    facts = _facts(item, ctx)
+    if facts is None or facts.name is not None:
+        return None  # a homoglyph of an official name is reported as such
+    label = facts.label_unicode
+    if label.isascii() or not is_mixed_script(label):
+        return None
+    return Hit({"shown": label, "scripts": ", ".join(sorted(s.title() for s in scripts(label)))})
+
+
+DETECTORS: tuple[Detector, ...] = (
+    Detector("brand_on_free_hosting", "impersonation", 90, HOSTS, brand_on_free_hosting),
+    Detector("homoglyph_domain", "impersonation", 95, HOSTS, homoglyph_domain),
+    Detector("official_name_other_tld", "impersonation", 90, HOSTS, official_name_other_tld),
+    Detector("typosquat_domain", "impersonation", 90, HOSTS, typosquat_domain),
+    Detector("brand_combosquat", "impersonation", 90, HOSTS, brand_combosquat),
+    Detector("brand_in_subdomain", "impersonation", 90, HOSTS, brand_in_subdomain),
+    Detector("brand_in_domain", "suspicious", 70, HOSTS, brand_in_domain),
+    Detector("brand_in_shared_host_path", "suspicious", 70, frozenset({"url"}), brand_in_shared_host_path),
+    Detector("mixed_script", "suspicious", 65, HOSTS, mixed_script),
+)

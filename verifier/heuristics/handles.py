@@ -1,0 +1,88 @@
+"""Detectors for social handles that imitate TokenPocket's accounts.
+
+Official handles are compared by their *core*: confusable skeleton, lower case, separators
+removed ("T0ken_Pocket_TP" → "tokenpockettp"). A handle whose core is an official core, or a
+near misspelling of one, imitates that account; on another platform it is the official name
+on the wrong platform. A handle carrying the brand with bait words ("tokenpocket_support",
+"TP钱包客服") pretends to be support. Handles that have nothing to do with the brand pass.
+"""
+
+from __future__ import annotations
+
+from verifier import platforms
+from verifier.heuristics import Context, Detector, Hit
+from verifier.heuristics.lookalike import squeeze, strip_baits
+from verifier.model import Item
+from verifier.registry.schema import Channel
+
+HANDLE = frozenset({"handle"})
+
+
+def _value(item: Item) -> str | None:
+    """The name part of a handle; ``None`` for ids and invites, which have no look."""
+    value = item.normalized
+    if value.startswith("+") or value.startswith("id:"):
+        return None
+    prefix, slash, rest = value.partition("/")
+    if slash:
+        if prefix in ("invite", "channel"):
+            return None
+        value = rest
+    return value.lstrip("@")
+
+
+def _platform_name(key: str | None) -> str:
+    spec = platforms.get_platform(key or "")
+    return spec.name if spec else (key or "any platform")
+
+
+def _pick(item: Item, channels: list[Channel]) -> Channel:
+    """The imitated account: the one on the item's own platform if there is one."""
+    same = [c for c in channels if c.platform == item.platform]
+    return (same or channels)[0]
+
+
+def handle_lookalike(item: Item, ctx: Context) -> Hit | None:
+    if ctx.match is not None or ctx.index.handles_named(item.key):
+        return None  # exact official names are platform_unknown / official_name_wrong_platform
+    value = _value(item)
+    found = ctx.lookalikes.match_handle(value) if value else None
+    if found is None:
+        return None
+    how, channels = found
+    target = _pick(item, channels)
+    return Hit(
+        {
+            "value": value or item.normalized,
+            "official": target.value,
+            "platform_name": _platform_name(target.platform),
+            "how": how,
+        },
+        lookalike_of=target,
+    )
+
+
+def brand_in_handle(item: Item, ctx: Context) -> Hit | None:
+    if ctx.match is not None:
+        return None
+    value = _value(item)
+    if not value or ctx.index.handles_named(item.key) or ctx.lookalikes.match_handle(value) is not None:
+        return None
+    found = ctx.lookalikes.brand_in(value)
+    if found is None:
+        # An official handle with bait words around it: "TP-Lab-Support", "tokenpocket_en_help".
+        core, baits = strip_baits(squeeze(value))
+        if not baits or core not in ctx.lookalikes.handle_cores:
+            return None
+    official = [c for c in ctx.index.registry.channels if c.kind == "handle" and c.active and c.platform == item.platform]
+    listed = ", ".join(c.value for c in official) or "none on this platform"
+    return Hit(
+        {"value": value, "platform_name": _platform_name(item.platform), "official_list": listed},
+        lookalike_of=official[0] if official else None,
+    )
+
+
+DETECTORS: tuple[Detector, ...] = (
+    Detector("handle_lookalike", "impersonation", 95, HANDLE, handle_lookalike),
+    Detector("brand_in_handle", "impersonation", 85, HANDLE, brand_in_handle),
+)

@@ -1,0 +1,198 @@
+"""The lookalike index: everything about the official names, precomputed when a registry loads.
+
+Built once per registry (``LookalikeIndex(registry)``), it answers three questions fast:
+
+* ``match_name(label)``: is this name one of the official names, a homoglyph of one (same
+  confusable skeleton), a typo of one (dnstwist-style candidates), or within an edit distance
+  scaled to its length (symmetric-delete index + Damerau-Levenshtein)?
+* ``brand_in(text)``: does this text carry a brand term ("tokenpocket", "tpwallet", "tp钱包"),
+  possibly wrapped in bait words ("tokenpocketsupport", "kefu-tpwallet")?
+* ``match_handle(platform, value)``: is this handle a lookalike of an official handle?
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from verifier import hostnames
+from verifier.heuristics import typos
+from verifier.heuristics.skeleton import skeleton
+from verifier.heuristics.tables import BAIT_WORDS, SHORT_BRAND_ALIASES, SUPPORT_BAITS
+from verifier.registry.schema import Channel, Registry
+
+_SEPARATORS = re.compile(r"[\s._\-]+")
+_TOKENS = re.compile(r"[^\s._\-0-9]+")
+_DIGITS = re.compile(r"[0-9]+")
+# Brand terms at least this long (or with Chinese in them, "tp钱包") are matched anywhere inside
+# a name ("mytokenpocketapp"); shorter ones only as a whole token: "httptoolkit" is not "tptool".
+SUBSTRING_MIN = 8
+# Bait words sorted longest first, so "customerservice" is stripped before "service".
+_BAITS = tuple(sorted((b for b in BAIT_WORDS if len(b) >= 2), key=len, reverse=True))
+
+
+@dataclass(frozen=True, slots=True)
+class NameMatch:
+    how: str  # "exact", "homoglyph", a fuzzer name, or "edit_distance"
+    official: str  # the official name imitated
+    channel: Channel
+
+
+@dataclass(frozen=True, slots=True)
+class BrandMatch:
+    term: str  # the brand term found
+    baits: tuple[str, ...]  # bait words around it
+    channel: Channel | None  # the official domain whose name the term is, if any
+
+
+def squeeze(text: str) -> str:
+    """Skeleton with separators removed: "Token_Pocket-SUPPORT" -> "tokenpocketsupport"."""
+    return _SEPARATORS.sub("", skeleton(text))
+
+
+def strip_baits(core: str) -> tuple[str, tuple[str, ...]]:
+    """Remove bait words (and digits) from both ends of ``core``; return what is left and them."""
+    found: list[str] = []
+    changed = True
+    while changed and core:
+        changed = False
+        stripped = core.strip("0123456789")
+        if stripped != core:
+            found.append("digits")
+            core, changed = stripped, True
+        for bait in _BAITS:
+            if len(core) > len(bait) and core.startswith(bait):
+                core, changed = core[len(bait) :], True
+                found.append(bait)
+                break
+            if len(core) > len(bait) and core.endswith(bait):
+                core, changed = core[: -len(bait)], True
+                found.append(bait)
+                break
+    return core, tuple(found)
+
+
+class LookalikeIndex:
+    """Official names, brand terms and handle cores of one registry, with their lookalikes."""
+
+    def __init__(self, registry: Registry) -> None:
+        self.names: dict[str, Channel] = {}
+        self.official_registrables: set[str] = set()
+        for channel in registry.channels:
+            if channel.kind != "domain" or not channel.active:
+                continue
+            host, _ = hostnames.normalize_host(channel.value)
+            if host.registrable is None:
+                continue
+            self.official_registrables.add(host.registrable)
+            # Only names whose whole zone is TokenPocket's (tokenpocket.pro, not gitbook.io).
+            if host.registrable == host.ascii or channel.include_subdomains:
+                label = host.registrable[: -len(host.suffix) - 1] if host.suffix else host.registrable
+                self.names.setdefault(label, channel)
+        self.skeletons = {skeleton(name): name for name in self.names}
+        self.typos: dict[str, tuple[str, str]] = {}
+        for name in self.names:
+            for candidate, fuzzer in typos.candidates(name).items():
+                if candidate not in self.names:
+                    self.typos.setdefault(candidate, (fuzzer, name))
+        self.deletes: dict[str, set[str]] = {}
+        for name in self.names:
+            for key in typos.deletes(name):
+                self.deletes.setdefault(key, set()).add(name)
+
+        terms = {_SEPARATORS.sub("", t) for t in registry.issuer.brand_terms} | set(self.names)
+        self.brand_terms = tuple(sorted(terms, key=len, reverse=True))
+        self.primary = next(iter(self.names.values()), None)
+
+        # Handles: the "core" of each official handle (skeleton, no separators).
+        self.handle_cores: dict[str, list[Channel]] = {}
+        self.handle_deletes: dict[str, set[str]] = {}
+        for channel in registry.channels:
+            if channel.kind != "handle" or not channel.active or "/" in channel.value or channel.value.startswith("+"):
+                continue
+            core = squeeze(channel.value.lstrip("@"))
+            self.handle_cores.setdefault(core, []).append(channel)
+            for key in typos.deletes(core):
+                self.handle_deletes.setdefault(key, set()).add(core)
+
+    # -- names (domain labels) --------------------------------------------------------------
+
+    def match_name(self, name: str) -> NameMatch | None:
+        """How ``name`` (one label, ASCII or Unicode) imitates an official name, if it does."""
+        if not name:
+            return None
+        exact = self.names.get(name)
+        if exact is not None:
+            return NameMatch("exact", name, exact)
+        shape = skeleton(name)
+        original = self.skeletons.get(shape)
+        if original is not None:
+            return NameMatch("homoglyph", original, self.names[original])
+        typo = self.typos.get(name)
+        if typo is not None:
+            return NameMatch(typo[0], typo[1], self.names[typo[1]])
+        near = self._near(shape, self.deletes)
+        if near:
+            return NameMatch("edit_distance", near[0], self.names[near[0]])
+        return None
+
+    @staticmethod
+    def _near(value: str, index: dict[str, set[str]]) -> list[str]:
+        """Indexed names within the length-scaled edit distance of ``value``, nearest first."""
+        found: dict[str, int] = {}
+        for key in typos.deletes(value):
+            for name in index.get(key, ()):
+                if name in found:
+                    continue
+                limit = typos.max_distance(len(name))
+                if limit == 0 or abs(len(name) - len(value)) > limit:
+                    continue
+                d = typos.distance(value, name)
+                if 0 < d <= limit:
+                    found[name] = d
+        return sorted(found, key=lambda n: (found[n], n))
+
+    # -- brand terms ----------------------------------------------------------------------------
+
+    def brand_in(self, text: str) -> BrandMatch | None:
+        """A brand term carried by ``text`` (a label, a path, a local part, a display name)."""
+        if not text:
+            return None
+        squeezed = squeeze(text)
+        core, baits = strip_baits(squeezed)
+        for term in self.brand_terms:
+            if core == term:
+                return BrandMatch(term, baits, self.names.get(term))
+        tokens = _TOKENS.findall(skeleton(text))
+        for term in self.brand_terms:
+            if term in tokens:
+                extra = tuple(t for t in tokens if t != term)
+                return BrandMatch(term, baits or extra, self.names.get(term))
+            if (len(term) >= SUBSTRING_MIN or not term.isascii()) and term in squeezed:
+                rest = tuple(p for p in squeezed.split(term) if p)
+                return BrandMatch(term, baits or rest, self.names.get(term))
+        # A short alias of the brand is only the brand next to support words: "tp-kefu",
+        # "tp.service" (alone, "tp" is any of a thousand things).
+        if core in SHORT_BRAND_ALIASES and set(baits) & SUPPORT_BAITS:
+            return BrandMatch(core, baits, self.primary)
+        # A misspelt brand wrapped in bait words: "tokenpcket-support".
+        if baits and core:
+            near = self.match_name(core)
+            if near is not None and near.how != "exact":
+                return BrandMatch(near.official, baits, near.channel)
+        return None
+
+    # -- handles ----------------------------------------------------------------------------------
+
+    def match_handle(self, value: str) -> tuple[str, list[Channel]] | None:
+        """(how, official channels) when ``value`` imitates an official handle's core."""
+        core = squeeze(value.lstrip("@"))
+        if not core:
+            return None
+        exact = self.handle_cores.get(core)
+        if exact is not None:
+            return "variant", exact
+        near = self._near(core, self.handle_deletes)
+        if near:
+            return "misspelling", [c for name in near for c in self.handle_cores[name]]
+        return None

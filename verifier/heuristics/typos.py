@@ -1,0 +1,142 @@
+"""Typosquat candidates of a name, dnstwist-style: small named fuzzers over data tables.
+
+Each fuzzer yields the misspellings one kind of slip produces; the fuzzer's name travels with
+the candidate and becomes the detail of the reason ("omission", "bitsquatting", ...). They
+run once per official name when the registry loads; a check is then a dictionary lookup.
+Edit distance (``near``) catches what no fuzzer generated, with a threshold scaled to length.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable, Iterator
+
+from rapidfuzz.distance import DamerauLevenshtein
+
+from verifier.heuristics.tables import ASCII_LOOKALIKES, HOSTNAME_ALPHABET, KEYBOARD_NEIGHBOURS, VOWELS
+
+Fuzzer = Callable[[str], Iterator[str]]
+
+
+def addition(name: str) -> Iterator[str]:
+    for ch in HOSTNAME_ALPHABET:
+        yield name + ch
+
+
+def bitsquatting(name: str) -> Iterator[str]:
+    for i, ch in enumerate(name):
+        for bit in range(8):
+            flipped = chr(ord(ch) ^ (1 << bit)).lower()
+            if flipped in HOSTNAME_ALPHABET and flipped != ch:
+                yield name[:i] + flipped + name[i + 1 :]
+
+
+def homoglyph_ascii(name: str) -> Iterator[str]:
+    for a, b in ASCII_LOOKALIKES:
+        for src, dst in ((a, b), (b, a)):
+            start = name.find(src)
+            while start != -1:
+                yield name[:start] + dst + name[start + len(src) :]
+                start = name.find(src, start + 1)
+
+
+def hyphenation(name: str) -> Iterator[str]:
+    for i in range(1, len(name)):
+        if name[i - 1] != "-" and name[i] != "-":
+            yield name[:i] + "-" + name[i:]
+
+
+def insertion(name: str) -> Iterator[str]:
+    for i, ch in enumerate(name):
+        for near in KEYBOARD_NEIGHBOURS.get(ch, ""):
+            yield name[:i] + near + name[i:]
+            yield name[: i + 1] + near + name[i + 1 :]
+
+
+def omission(name: str) -> Iterator[str]:
+    for i in range(len(name)):
+        yield name[:i] + name[i + 1 :]
+
+
+def repetition(name: str) -> Iterator[str]:
+    for i, ch in enumerate(name):
+        if ch.isalnum():
+            yield name[:i] + ch + name[i:]
+
+
+def replacement(name: str) -> Iterator[str]:
+    for i, ch in enumerate(name):
+        for near in KEYBOARD_NEIGHBOURS.get(ch, ""):
+            yield name[:i] + near + name[i + 1 :]
+
+
+def transposition(name: str) -> Iterator[str]:
+    for i in range(len(name) - 1):
+        if name[i] != name[i + 1]:
+            yield name[:i] + name[i + 1] + name[i] + name[i + 2 :]
+
+
+def vowel_swap(name: str) -> Iterator[str]:
+    for i, ch in enumerate(name):
+        if ch in VOWELS:
+            for other in VOWELS:
+                if other != ch:
+                    yield name[:i] + other + name[i + 1 :]
+
+
+def dehyphenation(name: str) -> Iterator[str]:
+    if "-" in name:
+        yield name.replace("-", "")
+
+
+# Order matters only for naming: the first fuzzer to produce a candidate names it.
+FUZZERS: tuple[tuple[str, Fuzzer], ...] = (
+    ("homoglyph", homoglyph_ascii),
+    ("transposition", transposition),
+    ("omission", omission),
+    ("repetition", repetition),
+    ("vowel_swap", vowel_swap),
+    ("hyphenation", hyphenation),
+    ("replacement", replacement),
+    ("insertion", insertion),
+    ("dehyphenation", dehyphenation),
+    ("bitsquatting", bitsquatting),
+    ("addition", addition),
+)
+
+
+def candidates(name: str) -> dict[str, str]:
+    """Every misspelling of ``name`` the fuzzers produce → the fuzzer that made it."""
+    out: dict[str, str] = {}
+    for fuzzer_name, fuzzer in FUZZERS:
+        for candidate in fuzzer(name):
+            if candidate and candidate != name and _valid_label(candidate):
+                out.setdefault(candidate, fuzzer_name)
+    return out
+
+
+def _valid_label(label: str) -> bool:
+    return not label.startswith("-") and not label.endswith("-") and all(c in HOSTNAME_ALPHABET for c in label)
+
+
+def max_distance(length: int) -> int:
+    """Edits tolerated for a name of this length: short names must match more closely."""
+    if length >= 9:
+        return 2
+    if length >= 5:
+        return 1
+    return 0
+
+
+def deletes(name: str) -> Iterable[str]:
+    """The name and every one-character deletion: a symmetric-delete key set (SymSpell).
+
+    Two names within edit distance 2 always share a key, so lookup cost does not grow with
+    the number of official names.
+    """
+    yield name
+    for i in range(len(name)):
+        yield name[:i] + name[i + 1 :]
+
+
+def distance(a: str, b: str) -> int:
+    return int(DamerauLevenshtein.distance(a, b))
