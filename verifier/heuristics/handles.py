@@ -9,6 +9,8 @@ on the wrong platform. A handle carrying the brand with bait words ("tokenpocket
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from verifier import platforms
 from verifier.heuristics import Context, Detector, Hit
 from verifier.heuristics.lookalike import squeeze, strip_baits
@@ -42,44 +44,45 @@ def _pick(item: Item, channels: list[Channel]) -> Channel:
     return (same or channels)[0]
 
 
-def handle_lookalike(item: Item, ctx: Context) -> Hit | None:
+@lru_cache(maxsize=1024)  # both rows ask; compute once per (item, context)
+def _judge(item: Item, ctx: Context) -> tuple[str, Hit] | None:
+    """Which handle detector applies, and its facts: one decision shared by both rows.
+
+    An official handle's core in other letters or separators is a lookalike; the brand with
+    bait words is "brand in handle" even when it also happens to be a near misspelling of an
+    official core ("TokenPocket_CS" vs "TokenPocket_TP").
+    """
     if ctx.match is not None or ctx.index.handles_named(item.key):
         return None  # exact official names are platform_unknown / official_name_wrong_platform
     value = _value(item)
-    found = ctx.lookalikes.match_handle(value) if value else None
-    if found is None:
+    if not value:
         return None
-    how, channels = found
-    target = _pick(item, channels)
-    return Hit(
-        {
-            "value": value or item.normalized,
-            "official": target.value,
-            "platform_name": _platform_name(target.platform),
-            "how": how,
-        },
-        lookalike_of=target,
-    )
-
-
-def brand_in_handle(item: Item, ctx: Context) -> Hit | None:
-    if ctx.match is not None:
-        return None
-    value = _value(item)
-    if not value or ctx.index.handles_named(item.key) or ctx.lookalikes.match_handle(value) is not None:
-        return None
-    found = ctx.lookalikes.brand_in(value)
-    if found is None:
+    lookalike = ctx.lookalikes.match_handle(value)
+    brand = ctx.lookalikes.brand_in(value)
+    if lookalike is not None and (lookalike[0] == "variant" or brand is None or not brand.baits):
+        how, channels = lookalike
+        target = _pick(item, channels)
+        facts = {"value": value, "official": target.value, "platform_name": _platform_name(target.platform), "how": how}
+        return "handle_lookalike", Hit(facts, lookalike_of=target)
+    if brand is None:
         # An official handle with bait words around it: "TP-Lab-Support", "tokenpocket_en_help".
         core, baits = strip_baits(squeeze(value))
         if not baits or core not in ctx.lookalikes.handle_cores:
             return None
     official = [c for c in ctx.index.registry.channels if c.kind == "handle" and c.active and c.platform == item.platform]
     listed = ", ".join(c.value for c in official) or "none on this platform"
-    return Hit(
-        {"value": value, "platform_name": _platform_name(item.platform), "official_list": listed},
-        lookalike_of=official[0] if official else None,
-    )
+    facts = {"value": value, "platform_name": _platform_name(item.platform), "official_list": listed}
+    return "brand_in_handle", Hit(facts, lookalike_of=official[0] if official else None)
+
+
+def handle_lookalike(item: Item, ctx: Context) -> Hit | None:
+    judged = _judge(item, ctx)
+    return judged[1] if judged and judged[0] == "handle_lookalike" else None
+
+
+def brand_in_handle(item: Item, ctx: Context) -> Hit | None:
+    judged = _judge(item, ctx)
+    return judged[1] if judged and judged[0] == "brand_in_handle" else None
 
 
 DETECTORS: tuple[Detector, ...] = (

@@ -50,26 +50,39 @@ def squeeze(text: str) -> str:
     return _SEPARATORS.sub("", skeleton(text))
 
 
-def strip_baits(core: str) -> tuple[str, tuple[str, ...]]:
-    """Remove bait words (and digits) from both ends of ``core``; return what is left and them."""
+def strip_baits(core: str, keep: frozenset[str] = frozenset()) -> tuple[str, tuple[str, ...]]:
+    """Remove bait words (and digits) from both ends of ``core``; return what is left and them.
+
+    Stripping stops at a name in ``keep`` (the brand terms), so "kefutpwallet" keeps
+    "tpwallet" whole although "wallet" is also a bait word.
+    """
     found: list[str] = []
     changed = True
-    while changed and core:
+    while changed and core and core not in keep:
         changed = False
         stripped = core.strip("0123456789")
         if stripped != core:
             found.append("digits")
             core, changed = stripped, True
+            continue
+        kept = [t for t in keep if t in core]
         for bait in _BAITS:
-            if len(core) > len(bait) and core.startswith(bait):
-                core, changed = core[len(bait) :], True
-                found.append(bait)
-                break
-            if len(core) > len(bait) and core.endswith(bait):
-                core, changed = core[: -len(bait)], True
-                found.append(bait)
+            if len(core) <= len(bait):
+                continue
+            for rest in (core[len(bait) :] if core.startswith(bait) else None, core[: -len(bait)] if core.endswith(bait) else None):
+                # Never strip into a brand term: "kefutpwallet" loses "kefu", not "wallet".
+                if rest is not None and all(t in rest for t in kept):
+                    core, changed = rest, True
+                    found.append(bait)
+                    break
+            if changed:
                 break
     return core, tuple(found)
+
+
+def _baits_among(parts: tuple[str, ...]) -> tuple[str, ...]:
+    """The parts that are bait words (or made only of bait words and digits)."""
+    return tuple(p for p in parts if p in BAIT_WORDS or strip_baits(p)[0] in BAIT_WORDS or p.isdigit())
 
 
 class LookalikeIndex:
@@ -84,9 +97,9 @@ class LookalikeIndex:
             host, _ = hostnames.normalize_host(channel.value)
             if host.registrable is None:
                 continue
-            self.official_registrables.add(host.registrable)
             # Only names whose whole zone is TokenPocket's (tokenpocket.pro, not gitbook.io).
             if host.registrable == host.ascii or channel.include_subdomains:
+                self.official_registrables.add(host.registrable)
                 label = host.registrable[: -len(host.suffix) - 1] if host.suffix else host.registrable
                 self.names.setdefault(label, channel)
         self.skeletons = {skeleton(name): name for name in self.names}
@@ -102,6 +115,7 @@ class LookalikeIndex:
 
         terms = {_SEPARATORS.sub("", t) for t in registry.issuer.brand_terms} | set(self.names)
         self.brand_terms = tuple(sorted(terms, key=len, reverse=True))
+        self._term_set = frozenset(terms)
         self.primary = next(iter(self.names.values()), None)
 
         # Handles: the "core" of each official handle (skeleton, no separators).
@@ -159,18 +173,18 @@ class LookalikeIndex:
         if not text:
             return None
         squeezed = squeeze(text)
-        core, baits = strip_baits(squeezed)
+        core, baits = strip_baits(squeezed, self._term_set)
         for term in self.brand_terms:
             if core == term:
                 return BrandMatch(term, baits, self.names.get(term))
         tokens = _TOKENS.findall(skeleton(text))
         for term in self.brand_terms:
             if term in tokens:
-                extra = tuple(t for t in tokens if t != term)
-                return BrandMatch(term, baits or extra, self.names.get(term))
+                others = tuple(t for t in tokens if t != term)
+                return BrandMatch(term, _baits_among(others), self.names.get(term))
             if (len(term) >= SUBSTRING_MIN or not term.isascii()) and term in squeezed:
-                rest = tuple(p for p in squeezed.split(term) if p)
-                return BrandMatch(term, baits or rest, self.names.get(term))
+                others = tuple(p for p in squeezed.split(term) if p)
+                return BrandMatch(term, _baits_among(others), self.names.get(term))
         # A short alias of the brand is only the brand next to support words: "tp-kefu",
         # "tp.service" (alone, "tp" is any of a thousand things).
         if core in SHORT_BRAND_ALIASES and set(baits) & SUPPORT_BAITS:

@@ -24,7 +24,7 @@ BAIT_WORDS: frozenset[str] = frozenset(
         "update", "upgrade", "migrate", "migration",
         # product words
         "app", "apps", "download", "downloads", "apk", "ios", "android", "wallet", "wallets", "pro",
-        "global", "io", "net", "web", "site", "www", "cn", "hk", "vip", "new", "org",
+        "global", "io", "net", "web", "site", "www", "cn", "hk", "vip", "new", "org", "my", "get", "go",
         # Chinese and pinyin
         "客服", "人工", "人工客服", "在线客服", "官方", "官网", "找回", "退款", "解冻", "钱包", "下载", "验证",
         "kefu", "rengong", "guanfang", "guanwang", "zhaohui", "tuikuan", "jiedong", "qianbao", "xiazai",
