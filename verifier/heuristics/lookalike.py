@@ -113,9 +113,13 @@ class LookalikeIndex:
             for key in typos.deletes(name):
                 self.deletes.setdefault(key, set()).add(name)
 
-        terms = {_SEPARATORS.sub("", t) for t in registry.issuer.brand_terms} | set(self.names)
-        self.brand_terms = tuple(sorted(terms, key=len, reverse=True))
-        self._term_set = frozenset(terms)
+        # The issuer's brand terms are few and matched inside names; the official names (as
+        # many as the registry has domains) only as a whole core or token, by set lookup, so
+        # a check's cost does not grow with the registry.
+        issuer_terms = {_SEPARATORS.sub("", t) for t in registry.issuer.brand_terms}
+        self.brand_terms = tuple(sorted(issuer_terms, key=len, reverse=True))
+        self._term_set = frozenset(issuer_terms)
+        self._name_set = frozenset(self.names) | self._term_set
         self.primary = next(iter(self.names.values()), None)
 
         # Handles: the "core" of each official handle (skeleton, no separators).
@@ -174,14 +178,14 @@ class LookalikeIndex:
             return None
         squeezed = squeeze(text)
         core, baits = strip_baits(squeezed, self._term_set)
-        for term in self.brand_terms:
-            if core == term:
-                return BrandMatch(term, baits, self.names.get(term))
+        if core in self._name_set:
+            return BrandMatch(core, baits, self.names.get(core))
         tokens = _TOKENS.findall(skeleton(text))
+        for token in tokens:
+            if token in self._name_set:
+                others = tuple(t for t in tokens if t != token)
+                return BrandMatch(token, _baits_among(others), self.names.get(token))
         for term in self.brand_terms:
-            if term in tokens:
-                others = tuple(t for t in tokens if t != term)
-                return BrandMatch(term, _baits_among(others), self.names.get(term))
             if (len(term) >= SUBSTRING_MIN or not term.isascii()) and term in squeezed:
                 others = tuple(p for p in squeezed.split(term) if p)
                 return BrandMatch(term, _baits_among(others), self.names.get(term))
