@@ -161,6 +161,10 @@ MESSAGES: dict[str, Message] = {
         "@tokenpocket.pro.",
         "{address} 是使用 TokenPocket 名称的免费邮箱（{provider}）；官方客服只使用 @tokenpocket.pro 的邮箱。",
     ),
+    "brand_in_local_part": Message(
+        "{address} puts TokenPocket's name before the @, but the address belongs to {domain}, not to TokenPocket.",
+        "{address} 在 @ 前面写了 TokenPocket 的名称，但这个地址属于 {domain}，不属于 TokenPocket。",
+    ),
     "free_mail_provider": Message(
         "{provider} is a free or throwaway mail provider; official TokenPocket support never writes from one.",
         "{provider} 是免费或一次性邮箱服务；TokenPocket 官方客服从不使用这类邮箱。",
@@ -190,6 +194,50 @@ MESSAGES: dict[str, Message] = {
     "idn_host": Message(
         "This site name uses non-ASCII letters: it is shown as {unicode} but is really {ascii}.",
         "该网站名含有非 ASCII 字符：显示为 {unicode}，实际是 {ascii}。",
+    ),
+    # --- scam-script signals (verifier scan) ---------------------------------------------
+    # Found in a whole message by verifier/scan_phrases.py; shown with the phrase as found.
+    "asks_for_secret": Message(
+        "The message asks for a seed phrase (mnemonic), private key or keystore. Whoever has them owns the "
+        "wallet: TokenPocket never asks for them, and nobody else should either.",
+        "消息索要助记词、私钥或 Keystore。拿到它们就能转走你的资产：TokenPocket 从不索要，任何人都不应索要。",
+    ),
+    "claims_official_support": Message(
+        "The message claims to come from official support, customer service or an admin. TokenPocket: "
+        "\"don't trust anyone who sends messages to you first\"; write only to the official channels.",
+        "消息自称官方客服、人工客服或管理员。TokenPocket 提醒：主动私聊的都是骗子，不要相信任何自称官方客服的人，"
+        "请只通过官方渠道联系。",
+    ),
+    "promises_recovery": Message(
+        "The message promises to recover, refund or unfreeze funds. TokenPocket is a non-custodial wallet and "
+        "cannot reverse, refund or freeze blockchain transactions: \"recovery\" offers are a second theft.",
+        "消息承诺找回、追回、退款或解冻资产。TokenPocket 是去中心化钱包，无法撤销、退回或冻结链上交易："
+        "“找回资产”本身就是二次诈骗。",
+    ),
+    "asks_for_fee": Message(
+        "The message asks you to pay a fee, deposit or tax, or to make a \"verification\" transfer. Official "
+        "support never asks you to send funds.",
+        "消息要求你支付手续费、保证金、税费，或进行“验证转账”。官方客服绝不会要求你转账。",
+    ),
+    "urgency": Message(
+        "The message pushes you to act at once (a deadline, a threat to freeze your wallet). Scammers hurry you "
+        "so that you do not check.",
+        "消息催促你立即行动（限时、威胁冻结钱包）。骗子催你，是为了让你来不及核实。",
+    ),
+    "moves_chat": Message(
+        "The message moves the conversation to a private chat (WhatsApp, Telegram, WeChat, QQ, direct "
+        "messages). TokenPocket: anyone who messages you privately first is a scammer.",
+        "消息要求转到私聊（WhatsApp、Telegram、微信、QQ 等）。TokenPocket 提醒：主动私聊的都是骗子。",
+    ),
+    "asks_to_connect_or_authorize": Message(
+        "The message asks you to connect, sync, \"validate\" or authorize your wallet, or to sign an approval. "
+        "A malicious approval lets the other side empty your wallet.",
+        "消息要求你连接、同步、“验证”钱包或签名授权。恶意授权可以让对方转走你钱包里的资产。",
+    ),
+    "obfuscated_link": Message(
+        "A link in the message is written in disguise (such as tokenpocket[.]pro or hxxps://) to slip past "
+        "link filters.",
+        "消息中的链接被刻意改写（例如 tokenpocket[.]pro 或 hxxps://），以躲过链接过滤。",
     ),
 }
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from verifier import platforms
 from verifier.heuristics import Context, Detector, Hit
 from verifier.heuristics.lookalike import BrandMatch, LookalikeIndex, NameMatch
 from verifier.heuristics.skeleton import is_mixed_script, scripts
@@ -60,7 +61,14 @@ def _host_facts(host: Host, lookalikes: LookalikeIndex) -> HostFacts:
     """The parts of a host and what each imitates (cached: detectors share one computation)."""
     label, label_unicode, subdomains = _split(host)
     name = lookalikes.match_name(label_unicode) or (lookalikes.match_name(label) if label != label_unicode else None)
-    brand = lookalikes.brand_in(label_unicode) if name is None else None
+    if name is None and subdomains:
+        # A dot slipped into the name: "tok.enpocket.pro" reads as "tokenpocket.pro".
+        joined = lookalikes.match_name(subdomains[-1] + label_unicode)
+        if joined is not None:
+            name = NameMatch("dot_insertion", joined.official, joined.channel)
+    brand = lookalikes.brand_in(label_unicode) if name is None or name.how == "edit_distance" else None
+    if brand is not None:
+        name = None  # the brand spelt right with more around it is a combosquat, not a typo
     sub_brand = None
     for sub in subdomains:
         found = lookalikes.match_name(sub)
@@ -163,7 +171,10 @@ def brand_in_shared_host_path(item: Item, ctx: Context) -> Hit | None:
     host = item.host
     if item.kind != "url" or host is None or ctx.official_match:
         return None
-    if host.ascii not in SHARED_HOSTS and (host.registrable or "") not in SHARED_HOSTS:
+    shared = host.ascii in SHARED_HOSTS or (host.registrable or "") in SHARED_HOSTS
+    # A social platform's page that is not a profile we recognise (a post, a group, a page
+    # with an invalid name) is also someone's publication on a shared host.
+    if not shared and platforms.platform_for_host(host.ascii) is None:
         return None
     query = (item.url or "").partition("?")[2].partition("#")[0]
     # Path segments and query words are separate names: "/view/tokenpocket-help".

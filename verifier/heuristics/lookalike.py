@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from verifier import hostnames
 from verifier.heuristics import typos
-from verifier.heuristics.skeleton import skeleton
+from verifier.heuristics.skeleton import loose_skeleton, skeleton
 from verifier.heuristics.tables import BAIT_WORDS, SHORT_BRAND_ALIASES, SUPPORT_BAITS
 from verifier.registry.schema import Channel, Registry
 
@@ -103,6 +103,7 @@ class LookalikeIndex:
                 label = host.registrable[: -len(host.suffix) - 1] if host.suffix else host.registrable
                 self.names.setdefault(label, channel)
         self.skeletons = {skeleton(name): name for name in self.names}
+        self.loose = {loose_skeleton(name): name for name in self.names if len(name) >= 5}
         self.typos: dict[str, tuple[str, str]] = {}
         for name in self.names:
             for candidate, fuzzer in typos.candidates(name).items():
@@ -110,7 +111,7 @@ class LookalikeIndex:
                     self.typos.setdefault(candidate, (fuzzer, name))
         self.deletes: dict[str, set[str]] = {}
         for name in self.names:
-            for key in typos.deletes(name):
+            for key in typos.deletes(name, depth=typos.max_distance(len(name))):
                 self.deletes.setdefault(key, set()).add(name)
 
         # The issuer's brand terms are few and matched inside names; the official names (as
@@ -130,7 +131,7 @@ class LookalikeIndex:
                 continue
             core = squeeze(channel.value.lstrip("@"))
             self.handle_cores.setdefault(core, []).append(channel)
-            for key in typos.deletes(core):
+            for key in typos.deletes(core, depth=typos.max_distance(len(core))):
                 self.handle_deletes.setdefault(key, set()).add(core)
 
     # -- names (domain labels) --------------------------------------------------------------
@@ -143,7 +144,7 @@ class LookalikeIndex:
         if exact is not None:
             return NameMatch("exact", name, exact)
         shape = skeleton(name)
-        original = self.skeletons.get(shape)
+        original = self.skeletons.get(shape) or (self.loose.get(loose_skeleton(name)) if len(name) >= 5 else None)
         if original is not None:
             return NameMatch("homoglyph", original, self.names[original])
         typo = self.typos.get(name)
@@ -158,7 +159,8 @@ class LookalikeIndex:
     def _near(value: str, index: dict[str, set[str]]) -> list[str]:
         """Indexed names within the length-scaled edit distance of ``value``, nearest first."""
         found: dict[str, int] = {}
-        for key in typos.deletes(value):
+        # Deleting up to 2 characters on both sides finds every pair within distance 2.
+        for key in typos.deletes(value, depth=2 if len(value) >= 10 else 1):
             for name in index.get(key, ()):
                 if name in found:
                     continue

@@ -19,7 +19,7 @@ from importlib import resources
 
 _PLAIN = re.compile(r"[a-z._-]*\Z")
 # Multi-letter ASCII sequences a glance reads as one letter ("rn" → "m"), from the same data.
-_SEQUENCES: tuple[tuple[str, str], ...] = (("rn", "m"), ("vv", "w"), ("cl", "d"), ("nn", "m"))
+_SEQUENCES: tuple[tuple[str, str], ...] = (("rn", "m"), ("vv", "w"))
 
 
 @lru_cache(maxsize=1)
@@ -29,7 +29,9 @@ def _char_map() -> dict[str, str]:
     table: dict[str, list[dict[str, str]]] = json.loads(raw)
     out: dict[str, str] = {}
     for char, entries in table.items():
-        if len(char) != 1 or ("a" <= char <= "z"):
+        # ASCII letters stay themselves (upper case is folded below), except "I", which
+        # reads as "l" in most sans-serif fonts.
+        if len(char) != 1 or char.isascii() and char.isalpha():
             continue
         # Direct pairs only, as in the data: a letter is confusable with what its row lists.
         targets = [e["c"].strip("\u200e").lower() for e in entries]
@@ -38,7 +40,7 @@ def _char_map() -> dict[str, str]:
         if ascii_targets:
             out[char] = (letters or ascii_targets)[0]
     # Digits that read as letters: map them to the letter (the table links them both ways).
-    out.update({"0": "o", "1": "l", "|": "l"})
+    out.update({"0": "o", "1": "l", "|": "l", "I": "l"})
     return out
 
 
@@ -53,8 +55,9 @@ def skeleton(text: str) -> str:
         for ch in unicodedata.normalize("NFKC", text):
             mapped = mapping.get(ch)
             if mapped is None:
+                # Some small letters are listed only through their capital (Cyrillic "т" via "Т").
                 low = ch.lower()
-                mapped = mapping.get(low, low)
+                mapped = mapping.get(low) or (None if ch.isascii() else mapping.get(ch.upper())) or low
             chars.append(mapped)
         lowered = "".join(chars)
         lowered = "".join(c for c in unicodedata.normalize("NFKD", lowered) if not unicodedata.combining(c))
@@ -81,3 +84,20 @@ def is_mixed_script(text: str) -> bool:
     if found <= {"LATIN", "HAN"} or found <= {"LATIN", "HAN", "HIRAGANA", "KATAKANA"} or found <= {"LATIN", "HANGUL"}:
         return False
     return len(found) > 1
+
+
+# A looser, ASCII-only reading for whole-name comparison: letters that blur together at a
+# glance or in small type (dnstwist's ASCII glyph table): "tokcnpockct", "t0lcenpocket",
+# "tokempoclcet" all read as "tokenpocket".
+_LOOSE_CHARS_FIRST = str.maketrans({"i": "l", "1": "l", "|": "l", "0": "o", "5": "s"})
+_LOOSE_SEQUENCES = (("lc", "k"), ("cl", "d"), ("vv", "w"), ("rn", "m"), ("nn", "m"), ("rr", "m"))
+_LOOSE_CHARS_LAST = str.maketrans({"m": "n", "r": "n", "e": "c", "v": "u", "q": "g"})
+
+
+@lru_cache(maxsize=65536)
+def loose_skeleton(text: str) -> str:
+    """``skeleton`` with visually close ASCII letters merged; for names of 5+ letters only."""
+    out = skeleton(text).translate(_LOOSE_CHARS_FIRST)
+    for seq, letter in _LOOSE_SEQUENCES:
+        out = out.replace(seq, letter)
+    return out.translate(_LOOSE_CHARS_LAST)

@@ -69,6 +69,7 @@ SHARED_HOSTS: frozenset[str] = frozenset(
         "jotform.com", "form.jotform.com", "typeform.com", "wix.com", "wixsite.com", "weebly.com",
         "medium.com", "pastebin.com", "gist.github.com", "raw.githubusercontent.com", "dropbox.com",
         "mega.nz", "mp.weixin.qq.com", "wj.qq.com", "docs.qq.com", "shimo.im", "jinshuju.net",
+        "ipfs.io", "dweb.link", "cloudflare-ipfs.com", "gateway.pinata.cloud", "ipfs.fleek.co", "arweave.net",
     }
 )
 

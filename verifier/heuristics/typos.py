@@ -120,22 +120,24 @@ def _valid_label(label: str) -> bool:
 
 def max_distance(length: int) -> int:
     """Edits tolerated for a name of this length: short names must match more closely."""
-    if length >= 9:
+    if length >= 12:
         return 2
     if length >= 5:
         return 1
     return 0
 
 
-def deletes(name: str) -> Iterable[str]:
-    """The name and every one-character deletion: a symmetric-delete key set (SymSpell).
-
-    Two names within edit distance 2 always share a key, so lookup cost does not grow with
-    the number of official names.
+def deletes(name: str, depth: int = 1) -> set[str]:
+    """The name and its deletions of up to ``depth`` characters: a symmetric-delete key set
+    (SymSpell). Index official names at depth 2 and look inputs up at depth 1: any two names
+    within edit distance 2 then share a key, and lookup cost does not grow with the registry.
     """
-    yield name
-    for i in range(len(name)):
-        yield name[:i] + name[i + 1 :]
+    keys = {name}
+    frontier = {name}
+    for _ in range(depth):
+        frontier = {n[:i] + n[i + 1 :] for n in frontier for i in range(len(n))}
+        keys |= frontier
+    return keys
 
 
 def distance(a: str, b: str) -> int:
