@@ -197,3 +197,9 @@ def test_cli_explains_lookalikes(settings_env, capsys, text, verdict, code, imit
     assert main(["check", "--json", text]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["verdict"] == verdict and code in _codes(result)
+
+
+def test_ascii_fast_path_agrees_with_the_confusables_data():
+    from verifier.heuristics.skeleton import ASCII_CONFUSABLES, _char_map
+
+    assert {k: v for k, v in _char_map().items() if k.isascii()} == ASCII_CONFUSABLES

@@ -64,7 +64,9 @@ def _known_domain(text: str, ctx: Context) -> bool:
         return True
     if _NUMERIC_HOST.fullmatch(text) and _is_ip(text):
         return True
-    return bool(public_suffix(text.lower().rstrip("."))[1])
+    # Every public suffix ends in a listed top-level label, so asking about the last label
+    # alone gives the same yes/no, cached per TLD, without decoding punycode labels.
+    return bool(public_suffix("a." + text.lower().rstrip(".").rsplit(".", 1)[-1])[1])
 
 
 def _platform_word(text: str, ctx: Context) -> bool:

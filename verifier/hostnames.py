@@ -65,11 +65,23 @@ def _extractor() -> tldextract.TLDExtract:
 
 
 @functools.lru_cache(maxsize=8192)
-def public_suffix(ascii_host: str) -> tuple[str | None, str, bool]:
-    """``(registrable, suffix, is_private)`` for a lower-case ASCII host name."""
-    found = _extractor()(ascii_host)
-    registrable = found.top_domain_under_public_suffix or None
-    return registrable, found.suffix, bool(found.is_private)
+def public_suffix(ascii_host: str, unicode_host: str | None = None) -> tuple[str | None, str, bool]:
+    """``(registrable, suffix, is_private)`` (ASCII) for a lower-case ASCII host name.
+
+    Given the decoded form too, tldextract matches that instead: it would otherwise run
+    ``idna.decode`` on every punycode label it walks (~100 us each), and the suffix list
+    stores Unicode suffixes anyway. Labels correspond one to one, so the ASCII answer is
+    the same count of labels taken from the ASCII host.
+    """
+    if unicode_host is None or unicode_host == ascii_host or unicode_host.count(".") != ascii_host.count("."):
+        found = _extractor()(ascii_host)
+        return found.top_domain_under_public_suffix or None, found.suffix, bool(found.is_private)
+    found = _extractor()(unicode_host)
+    labels = ascii_host.split(".")
+    n_suffix = found.suffix.count(".") + 1 if found.suffix else 0
+    suffix = ".".join(labels[len(labels) - n_suffix :]) if n_suffix else ""
+    registrable = ".".join(labels[len(labels) - n_suffix - 1 :]) if found.top_domain_under_public_suffix else None
+    return registrable, suffix, bool(found.is_private)
 
 
 def _invalid(text: str, why: str) -> InvalidInputError:
@@ -127,7 +139,7 @@ def _normalize_host(text: str) -> tuple[Host, tuple[Observation, ...]]:
     if "%" in text:
         observations.append(Observation("percent_encoded_host", original))
     try:
-        parsed = ada_url.parse_url("http://" + text + "/")
+        parsed = ada_url.parse_url("http://" + text + "/", attributes=("hostname", "host_type"))
     except (ValueError, UnicodeError):
         raise _invalid(original, "rejected by the URL standard's host parser") from None
     ascii_host = parsed["hostname"]
@@ -140,7 +152,7 @@ def _normalize_host(text: str) -> tuple[Host, tuple[Observation, ...]]:
             observations.append(Observation("trailing_dot", original))
     # Percent-decoding and mapping can lengthen the name: the DNS caps apply to what is sent.
     _check_lengths(ascii_host, original)
-    unicode_host = ada_url.idna_to_unicode(ascii_host)
+    unicode_host = ada_url.idna_to_unicode(ascii_host) if "xn--" in ascii_host else ascii_host
     if any(label.startswith("xn--") and label == ulabel for label, ulabel in zip(ascii_host.split("."), unicode_host.split("."))):
         observations.append(Observation("invalid_punycode", ascii_host))
     lowered = text.lower()
@@ -150,7 +162,7 @@ def _normalize_host(text: str) -> tuple[Host, tuple[Observation, ...]]:
         observations.append(Observation("mapped_characters", f"{text} -> {ascii_host}"))
     if unicode_host != ascii_host:
         observations.append(Observation("idn", unicode_host))
-    registrable, suffix, private = public_suffix(ascii_host)
+    registrable, suffix, private = public_suffix(ascii_host, unicode_host)
     return Host(ascii_host, unicode_host, registrable, suffix, False, private), tuple(observations)
 
 
@@ -160,7 +172,7 @@ def _ipv6(text: str) -> tuple[Host, tuple[Observation, ...]]:
     if not inner or len(inner) > 64 or not re.fullmatch(r"[0-9A-Fa-f:.]+", inner):
         raise _invalid(text, "not an IPv6 address")
     try:
-        parsed = ada_url.parse_url("http://[" + inner + "]/")
+        parsed = ada_url.parse_url("http://[" + inner + "]/", attributes=("hostname",))
     except ValueError:
         raise _invalid(text, "not an IPv6 address") from None
     canonical = parsed["hostname"].strip("[]")

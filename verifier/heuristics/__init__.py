@@ -33,6 +33,13 @@ class Context:
     index: RegistryIndex
     match: ChannelMatch | None
     lookalikes: "LookalikeIndex"
+    # Facts several rows need (a host's parts, a handle's judgement), computed once per check.
+    memo: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
+
+    def once(self, key: str, compute: Callable[[], object]) -> object:
+        if key not in self.memo:
+            self.memo[key] = compute()
+        return self.memo[key]
 
     @property
     def official_match(self) -> bool:

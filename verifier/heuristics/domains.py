@@ -9,8 +9,6 @@ hosts the path. Each detector is one row of DETECTORS; ``_facts`` computes the p
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
-
 from verifier import platforms
 from verifier.heuristics import Context, Detector, Hit
 from verifier.heuristics.lookalike import BrandMatch, LookalikeIndex, NameMatch
@@ -48,17 +46,16 @@ def _split(host: Host) -> tuple[str, str, tuple[str, ...]]:
 
 
 def _facts(item: Item, ctx: Context) -> HostFacts | None:
+    """The host's parts and what each imitates: computed once per check, shared by the rows."""
     host = item.host
     if host is None or host.is_ip or ctx.official_match:
         return None
     if host.registrable in ctx.lookalikes.official_registrables or "." not in host.ascii:
         return None  # a host under an official domain that the registry does not vouch for
-    return _host_facts(host, ctx.lookalikes)
+    return ctx.once("host_facts", lambda: _host_facts(host, ctx.lookalikes))  # type: ignore[return-value]
 
 
-@lru_cache(maxsize=4096)
 def _host_facts(host: Host, lookalikes: LookalikeIndex) -> HostFacts:
-    """The parts of a host and what each imitates (cached: detectors share one computation)."""
     label, label_unicode, subdomains = _split(host)
     name = lookalikes.match_name(label_unicode) or (lookalikes.match_name(label) if label != label_unicode else None)
     if name is None and subdomains:

@@ -9,8 +9,6 @@ on the wrong platform. A handle carrying the brand with bait words ("tokenpocket
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from verifier import platforms
 from verifier.heuristics import Context, Detector, Hit
 from verifier.heuristics.lookalike import squeeze, strip_baits
@@ -44,8 +42,11 @@ def _pick(item: Item, channels: list[Channel]) -> Channel:
     return (same or channels)[0]
 
 
-@lru_cache(maxsize=1024)  # both rows ask; compute once per (item, context)
 def _judge(item: Item, ctx: Context) -> tuple[str, Hit] | None:
+    return ctx.once("handle_judgement", lambda: _judge_handle(item, ctx))  # type: ignore[return-value]
+
+
+def _judge_handle(item: Item, ctx: Context) -> tuple[str, Hit] | None:
     """Which handle detector applies, and its facts: one decision shared by both rows.
 
     An official handle's core in other letters or separators is a lookalike; the brand with

@@ -50,33 +50,41 @@ def squeeze(text: str) -> str:
     return _SEPARATORS.sub("", skeleton(text))
 
 
+# Bait words by length, so stripping tests a few slices against a set instead of every word.
+_BAIT_LENGTHS = tuple(sorted({len(b) for b in _BAITS}, reverse=True))
+_BAIT_SET = frozenset(_BAITS)
+
+
 def strip_baits(core: str, keep: frozenset[str] = frozenset()) -> tuple[str, tuple[str, ...]]:
     """Remove bait words (and digits) from both ends of ``core``; return what is left and them.
 
-    Stripping stops at a name in ``keep`` (the brand terms), so "kefutpwallet" keeps
-    "tpwallet" whole although "wallet" is also a bait word.
+    Longest bait first at either end. Stripping stops at a name in ``keep`` (the brand
+    terms), and never cuts into one: "kefutpwallet" loses "kefu", not "wallet".
     """
     found: list[str] = []
-    changed = True
-    while changed and core and core not in keep:
-        changed = False
+    while core and core not in keep:
         stripped = core.strip("0123456789")
         if stripped != core:
             found.append("digits")
-            core, changed = stripped, True
+            core = stripped
             continue
         kept = [t for t in keep if t in core]
-        for bait in _BAITS:
-            if len(core) <= len(bait):
+        for length in _BAIT_LENGTHS:
+            if length >= len(core):
                 continue
-            for rest in (core[len(bait) :] if core.startswith(bait) else None, core[: -len(bait)] if core.endswith(bait) else None):
-                # Never strip into a brand term: "kefutpwallet" loses "kefu", not "wallet".
-                if rest is not None and all(t in rest for t in kept):
-                    core, changed = rest, True
-                    found.append(bait)
-                    break
-            if changed:
+            head, tail = core[:length], core[-length:]
+            rest = core[length:] if head in _BAIT_SET else None
+            if rest is None or not all(t in rest for t in kept):
+                rest = core[:-length] if tail in _BAIT_SET else None
+                bait = tail
+            else:
+                bait = head
+            if rest is not None and all(t in rest for t in kept):
+                core = rest
+                found.append(bait)
                 break
+        else:
+            break
     return core, tuple(found)
 
 
@@ -104,6 +112,7 @@ class LookalikeIndex:
                 self.names.setdefault(label, channel)
         self.skeletons = {skeleton(name): name for name in self.names}
         self.loose = {loose_skeleton(name): name for name in self.names if len(name) >= 5}
+        self._lengths = frozenset(len(n) for n in self.names)
         self.typos: dict[str, tuple[str, str]] = {}
         for name in self.names:
             for candidate, fuzzer in typos.candidates(name).items():
@@ -124,6 +133,7 @@ class LookalikeIndex:
         self.primary = next(iter(self.names.values()), None)
 
         # Handles: the "core" of each official handle (skeleton, no separators).
+        self._handle_lengths: frozenset[int] = frozenset()
         self.handle_cores: dict[str, list[Channel]] = {}
         self.handle_deletes: dict[str, set[str]] = {}
         for channel in registry.channels:
@@ -133,6 +143,7 @@ class LookalikeIndex:
             self.handle_cores.setdefault(core, []).append(channel)
             for key in typos.deletes(core, depth=typos.max_distance(len(core))):
                 self.handle_deletes.setdefault(key, set()).add(core)
+        self._handle_lengths = frozenset(len(c) for c in self.handle_cores)
 
     # -- names (domain labels) --------------------------------------------------------------
 
@@ -150,17 +161,22 @@ class LookalikeIndex:
         typo = self.typos.get(name)
         if typo is not None:
             return NameMatch(typo[0], typo[1], self.names[typo[1]])
-        near = self._near(shape, self.deletes)
+        near = self._near(shape, self.deletes, self._lengths)
         if near:
             return NameMatch("edit_distance", near[0], self.names[near[0]])
         return None
 
     @staticmethod
-    def _near(value: str, index: dict[str, set[str]]) -> list[str]:
+    def _near(value: str, index: dict[str, set[str]], lengths: frozenset[int]) -> list[str]:
         """Indexed names within the length-scaled edit distance of ``value``, nearest first."""
         found: dict[str, int] = {}
         # Deleting up to 2 characters on both sides finds every pair within distance 2.
-        for key in typos.deletes(value, depth=2 if len(value) >= 10 else 1):
+        length = len(value)
+        if not any(abs(length - n) <= typos.max_distance(n) for n in lengths):
+            return []  # no indexed name is within reach of this length
+        # Deleting up to 2 characters on both sides finds every pair within distance 2.
+        far = any(abs(length - n) <= 2 for n in lengths if typos.max_distance(n) == 2)
+        for key in typos.deletes(value, depth=2 if far else 1):
             for name in index.get(key, ()):
                 if name in found:
                     continue
@@ -212,7 +228,7 @@ class LookalikeIndex:
         exact = self.handle_cores.get(core)
         if exact is not None:
             return "variant", exact
-        near = self._near(core, self.handle_deletes)
+        near = self._near(core, self.handle_deletes, self._handle_lengths)
         if near:
             return "misspelling", [c for name in near for c in self.handle_cores[name]]
         return None

@@ -12,12 +12,10 @@ only sees plain names does not pay for it.
 from __future__ import annotations
 
 import json
-import re
 import unicodedata
 from functools import lru_cache
 from importlib import resources
 
-_PLAIN = re.compile(r"[a-z._-]*\Z")
 # Multi-letter ASCII sequences a glance reads as one letter ("rn" → "m"), from the same data.
 _SEQUENCES: tuple[tuple[str, str], ...] = (("rn", "m"), ("vv", "w"))
 
@@ -40,15 +38,22 @@ def _char_map() -> dict[str, str]:
         if ascii_targets:
             out[char] = (letters or ascii_targets)[0]
     # Digits that read as letters: map them to the letter (the table links them both ways).
-    out.update({"0": "o", "1": "l", "|": "l", "I": "l"})
+    out.update(ASCII_CONFUSABLES)
     return out
+
+
+# The only ASCII characters the confusables data maps (checked by a test against the data):
+# plain ASCII never needs the table loaded.
+ASCII_CONFUSABLES = {"|": "l", "1": "l", "0": "o", "I": "l"}
+_ASCII_TABLE = str.maketrans(ASCII_CONFUSABLES)
 
 
 @lru_cache(maxsize=65536)
 def skeleton(text: str) -> str:
     """Lower-case ASCII skeleton: confusables mapped to the letter they imitate."""
-    lowered = text.lower()
-    if not _PLAIN.match(text):
+    if text.isascii():
+        lowered = text.translate(_ASCII_TABLE).lower()
+    else:
         mapping = _char_map()
         # Map before and after NFKD so both precomposed and decomposed forms are covered.
         chars = []
