@@ -1,4 +1,4 @@
-"""The ``verifier`` command: ``check``, ``serve`` and ``registry ...`` (DESIGN.md, "Command line").
+"""The ``verifier`` command: ``check``, ``scan``, ``serve`` and ``registry ...`` (DESIGN.md, "Command line").
 
 Exit codes: 0 answered; 1 the registry or local state was refused/unavailable; 2 usage;
 3 at least one input was invalid (``check`` without ``--jsonl``; with ``--jsonl`` a bad line
@@ -83,6 +83,83 @@ def _check_jsonl(verifier, source: TextIO, out: TextIO, lang: str, platform: str
     return EXIT_OK
 
 
+def _read_message(path: str) -> str:
+    """The message to scan, from a file or ``-`` (stdin), as strict UTF-8 (a BOM is dropped).
+
+    At most ``scan.MAX_BYTES`` + 1 bytes are read: more is ``input_too_long`` without reading on.
+    """
+    from verifier.scan import MAX_BYTES
+
+    if path == "-":
+        binary = getattr(sys.stdin, "buffer", None)
+        if binary is None:  # a text stream (tests, embedding): already decoded
+            return sys.stdin.read(MAX_BYTES + 1)
+        data = binary.read(MAX_BYTES + 1)
+    else:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise InvalidInputError(f"the message is over {MAX_BYTES} bytes; scan at most 64 KiB at a time", code="input_too_long")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise InvalidInputError(
+            f"the message is not valid UTF-8 (byte {err.start}: {data[err.start:err.start + 1]!r}); save it as UTF-8",
+            code="invalid_text",
+        ) from None
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    """``verifier scan [--json] [FILE|-]``: every item of a message checked, scam phrases found."""
+    from verifier import present
+    from verifier.runtime import open_verifier
+    from verifier.scan import scan
+
+    try:
+        verifier = open_verifier(_settings(args)).verifier
+    except VerifierError as err:
+        return _fail(err)
+    try:
+        result = scan(_read_message(args.file), verifier)
+    except OSError as err:
+        print(f"error: cannot read {args.file}: {err.strerror or err}", file=sys.stderr)
+        return EXIT_USAGE
+    except InvalidInputError as err:
+        print(f"error: {err.code}: {err.message}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.json:
+        print(present.to_json_line(result.to_dict(args.lang)))
+    else:
+        print(_scan_text(result, args.lang))
+    return EXIT_OK
+
+
+def _scan_text(result, lang: str) -> str:
+    """Verdict first, then the signals with the phrase as found, then one line per item."""
+    from verifier import messages
+    from verifier.present import MARK
+
+    zh = lang == "zh"
+    lines = [f"✘ {messages.verdict_text(result.verdict, lang)}   {'风险' if zh else 'risk'} {result.risk}/100"]
+    data = result.to_dict(lang)
+    if data["signals"]:
+        lines.append("诈骗话术：" if zh else "Scam signals:")
+        lines.extend(f"  - [{s['code']}] {s['message']} ({'原文' if zh else 'found'}: \"{s['match']}\")" for s in data["signals"])
+    else:
+        lines.append("未发现诈骗话术。" if zh else "No scam phrases found.")
+    if result.items:
+        lines.append(f"{'消息中的项目' if zh else 'Items in the message'} ({len(result.items)}):")
+        for item in data["items"]:
+            codes = ", ".join(r["code"] for r in item["reasons"])
+            kind = item["kind"] if not item["platform"] else f"{item['kind']}:{item['platform']}"
+            lines.append(f"  {MARK.get(item['verdict'], '✘')} {item['verdict']}  {kind}  {item['normalized']}  [{codes}]")
+    else:
+        lines.append("消息中没有可检查的链接、账号或地址。" if zh else "No links, accounts or addresses in the message.")
+    if result.truncated:
+        lines.append("（项目过多，只列出前面的部分。）" if zh else "(Too many items: only the first ones are listed.)")
+    return "\n".join(lines)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from verifier.server import serve
 
@@ -109,6 +186,13 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--platform", default=None, help="platform for bare handles (telegram, twitter, ...)")
     check.add_argument("--registry", default=None, help="registry JSON (signature: same path + .minisig)")
     check.set_defaults(func=cmd_check)
+
+    scan = sub.add_parser("scan", help="scan a whole message: every link, account and address in it, and scam phrases")
+    scan.add_argument("file", nargs="?", default="-", metavar="FILE", help="the message as UTF-8 text (default -: standard input)")
+    scan.add_argument("--json", action="store_true", help="one JSON object: verdict, risk, items, signals, truncated")
+    scan.add_argument("--lang", choices=("en", "zh"), default=None, help="language of messages (default VERIFIER_LANG or en)")
+    scan.add_argument("--registry", default=None, help="registry JSON (signature: same path + .minisig)")
+    scan.set_defaults(func=cmd_scan)
 
     serve = sub.add_parser("serve", help="run the HTTP service (production WSGI server)")
     serve.add_argument("--host", default="127.0.0.1")
