@@ -12,11 +12,16 @@ from verifier import messages
 from verifier.cli import build_parser
 from verifier.config import SETTINGS
 from verifier.heuristics import detector_table
+from verifier.scan_phrases import PHRASES
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 SOURCE = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "verifier").rglob("*.py"))
-REASON_CODES_IN_CODE = set(re.findall(r'Reason\.of\(\s*"([a-z_]+)"', SOURCE)) | {d.code for d in detector_table()}
+REASON_CODES_IN_CODE = (
+    set(re.findall(r'Reason\.of\(\s*"([a-z_]+)"', SOURCE))
+    | {d.code for d in detector_table()}
+    | {p.code for p in PHRASES}
+)
 ERROR_CODES_IN_CODE = set(re.findall(r'code="([a-z_]+)"', SOURCE))
 
 

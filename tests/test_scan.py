@@ -435,7 +435,7 @@ def test_every_signal_code_has_both_languages_and_docs(phrase):
     message = messages.MESSAGES[phrase.code]
     assert message.en.strip() and re.search(r"[\u4e00-\u9fff]", message.zh)
     assert not re.findall(r"{(\w+)}", message.en + message.zh)  # no facts: the match is shown beside it
-    assert re.search(rf"^\| `{phrase.code}` \|", (ROOT / "docs" / "scan_codes.md").read_text(encoding="utf-8"), re.MULTILINE)
+    assert re.search(rf"^\| `{phrase.code}` \|", (ROOT / "README.md").read_text(encoding="utf-8"), re.MULTILINE)
     assert phrase.level in ("suspicious", "note") and phrase.with_others in ("impersonation", "suspicious")
 
 
@@ -556,7 +556,7 @@ def test_cli_json_from_a_file(settings_env, tmp_path, capsys):
         "claims_official_support", "urgency", "asks_for_secret", "obfuscated_link", "moves_chat"
     ]
     assert [(i["kind"], i["normalized"], i["verdict"]) for i in data["items"]] == [
-        ("domain", "tokenpocket.pro", "official"), ("handle", "tpkf888", "not_official")
+        ("domain", "tokenpocket.pro", "official"), ("handle", "tpkf888", "impersonation")
     ]
 
 
@@ -584,7 +584,7 @@ def test_cli_text_output(settings_env, tmp_path, capsys):
     assert lines[1] == "Scam signals:"
     assert any(line.startswith("  - [asks_for_secret] ") and '"提供助记词"' in line for line in lines)
     assert "  ✔ official  domain  tokenpocket.pro  [official_channel]" in lines
-    assert "  ✘ not_official  handle:wechat  tpkf888  [not_in_registry]" in lines
+    assert "  ✘ impersonation  handle:wechat  tpkf888  [brand_in_handle]" in lines
     assert main(["scan", "--lang", "zh", str(path)]) == 0
     assert capsys.readouterr().out.startswith("✘ 非官方：冒充")
 

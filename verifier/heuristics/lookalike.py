@@ -112,6 +112,13 @@ class LookalikeIndex:
                 self.names.setdefault(label, channel)
         self.skeletons = {skeleton(name): name for name in self.names}
         self.loose = {loose_skeleton(name): name for name in self.names if len(name) >= 5}
+        # Loose skeletons within edit distance 1 catch several glyph swaps at once
+        # ("tokenpocleet": k → lc → le), which no single reading undoes.
+        self.loose_deletes: dict[str, set[str]] = {}
+        for shape in self.loose:
+            for key in typos.deletes(shape, depth=1):
+                self.loose_deletes.setdefault(key, set()).add(shape)
+        self._loose_lengths = frozenset(len(shape) for shape in self.loose)
         self._lengths = frozenset(len(n) for n in self.names)
         self.typos: dict[str, tuple[str, str]] = {}
         for name in self.names:
@@ -164,27 +171,35 @@ class LookalikeIndex:
         near = self._near(shape, self.deletes, self._lengths)
         if near:
             return NameMatch("edit_distance", near[0], self.names[near[0]])
+        if len(name) >= 8:
+            loose = loose_skeleton(name)
+            near_loose = self._near(loose, self.loose_deletes, self._loose_lengths, limit=1)
+            if near_loose:
+                original = self.loose[near_loose[0]]
+                return NameMatch("homoglyph", original, self.names[original])
         return None
 
     @staticmethod
-    def _near(value: str, index: dict[str, set[str]], lengths: frozenset[int]) -> list[str]:
-        """Indexed names within the length-scaled edit distance of ``value``, nearest first."""
-        found: dict[str, int] = {}
-        # Deleting up to 2 characters on both sides finds every pair within distance 2.
+    def _near(value: str, index: dict[str, set[str]], lengths: frozenset[int], limit: int | None = None) -> list[str]:
+        """Indexed names within edit distance of ``value`` (``limit``, or scaled to each
+        name's length), nearest first."""
+
+        def reach(n: int) -> int:
+            return typos.max_distance(n) if limit is None else limit
+
         length = len(value)
-        if not any(abs(length - n) <= typos.max_distance(n) for n in lengths):
+        if not any(reach(n) and abs(length - n) <= reach(n) for n in lengths):
             return []  # no indexed name is within reach of this length
         # Deleting up to 2 characters on both sides finds every pair within distance 2.
-        far = any(abs(length - n) <= 2 for n in lengths if typos.max_distance(n) == 2)
-        for key in typos.deletes(value, depth=2 if far else 1):
+        depth = 2 if any(reach(n) == 2 and abs(length - n) <= 2 for n in lengths) else 1
+        found: dict[str, int] = {}
+        for key in typos.deletes(value, depth=depth):
             for name in index.get(key, ()):
-                if name in found:
-                    continue
-                limit = typos.max_distance(len(name))
-                if limit == 0 or abs(len(name) - len(value)) > limit:
+                allowed = reach(len(name))
+                if name in found or not allowed or abs(len(name) - length) > allowed:
                     continue
                 d = typos.distance(value, name)
-                if 0 < d <= limit:
+                if 0 < d <= allowed:
                     found[name] = d
         return sorted(found, key=lambda n: (found[n], n))
 

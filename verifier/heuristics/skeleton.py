@@ -12,6 +12,7 @@ only sees plain names does not pay for it.
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from functools import lru_cache
 from importlib import resources
@@ -38,8 +39,28 @@ def _char_map() -> dict[str, str]:
         if ascii_targets:
             out[char] = (letters or ascii_targets)[0]
     # Digits that read as letters: map them to the letter (the table links them both ways).
+    # Latin letters with a stroke, hook, bar or tail, and small capitals ("ƫ", "ø", "ŧ", "ᴋ",
+    # "ƥ") read as their base letter but are not all in the confusables data: derive them
+    # from the Unicode character names, which say which letter they are.
+    for block_start, block_end in _LATIN_BLOCKS:
+        for code in range(block_start, block_end + 1):
+            char = chr(code)
+            if char in out:
+                continue
+            match = _LATIN_NAME.fullmatch(unicodedata.name(char, ""))
+            if match:
+                out[char] = (match.group(1) or match.group(2)).lower()
+    out.update(LATIN_LOOKALIKES)
     out.update(ASCII_CONFUSABLES)
     return out
+
+
+# Latin letters whose names do not say what they look like (dnstwist's glyph table uses them).
+LATIN_LOOKALIKES = {"ĸ": "k", "ƿ": "p", "ŋ": "n", "ə": "e", "ɑ": "a", "ɡ": "g", "ı": "l", "ȷ": "j", "ʟ": "l"}
+
+
+_LATIN_BLOCKS = ((0x00C0, 0x024F), (0x1D00, 0x1DBF), (0x1E00, 0x1EFF), (0x2C60, 0x2C7F), (0xA720, 0xA7FF))
+_LATIN_NAME = re.compile(r"LATIN (?:SMALL |CAPITAL )?LETTER (?:SMALL CAPITAL ([A-Z])|([A-Z])(?: WITH .*)?)")
 
 
 # The only ASCII characters the confusables data maps (checked by a test against the data):
@@ -94,9 +115,9 @@ def is_mixed_script(text: str) -> bool:
 # A looser, ASCII-only reading for whole-name comparison: letters that blur together at a
 # glance or in small type (dnstwist's ASCII glyph table): "tokcnpockct", "t0lcenpocket",
 # "tokempoclcet" all read as "tokenpocket".
-_LOOSE_CHARS_FIRST = str.maketrans({"i": "l", "1": "l", "|": "l", "0": "o", "5": "s"})
-_LOOSE_SEQUENCES = (("lc", "k"), ("cl", "d"), ("vv", "w"), ("rn", "m"), ("nn", "m"), ("rr", "m"))
-_LOOSE_CHARS_LAST = str.maketrans({"m": "n", "r": "n", "e": "c", "v": "u", "q": "g"})
+_LOOSE_CHARS_FIRST = str.maketrans({"i": "l", "1": "l", "|": "l", "0": "o", "5": "s", "e": "c", "v": "u", "q": "g"})
+_LOOSE_SEQUENCES = (("lc", "k"), ("cl", "d"), ("uu", "w"), ("rn", "m"), ("nn", "m"), ("rr", "m"))
+_LOOSE_CHARS_LAST = str.maketrans({"m": "n", "r": "n"})
 
 
 @lru_cache(maxsize=65536)

@@ -27,7 +27,7 @@ BAIT_WORDS: frozenset[str] = frozenset(
         "global", "io", "net", "web", "site", "www", "cn", "hk", "vip", "new", "org", "my", "get", "go",
         # Chinese and pinyin
         "客服", "人工", "人工客服", "在线客服", "官方", "官网", "找回", "退款", "解冻", "钱包", "下载", "验证",
-        "kefu", "rengong", "guanfang", "guanwang", "zhaohui", "tuikuan", "jiedong", "qianbao", "xiazai",
+        "kefu", "kf", "rengong", "guanfang", "guanwang", "zhaohui", "tuikuan", "jiedong", "qianbao", "xiazai",
     }
 )
 
@@ -35,7 +35,7 @@ BAIT_WORDS: frozenset[str] = frozenset(
 SUPPORT_BAITS: frozenset[str] = frozenset(
     {
         "support", "service", "services", "help", "helpdesk", "customerservice", "cs", "admin", "official",
-        "recovery", "refund", "verify", "kefu", "客服", "人工", "人工客服", "在线客服", "官方", "钱包", "wallet",
+        "recovery", "refund", "verify", "kefu", "kf", "客服", "人工", "人工客服", "在线客服", "官方", "钱包", "wallet",
     }
 )
 # Short names of the brand that count only next to those words.
