@@ -17,7 +17,7 @@ from verifier import heuristics
 from verifier.classify import classify
 from verifier.decide import decide
 from verifier.heuristics.lookalike import LookalikeIndex
-from verifier.model import Item, RegistryInfo, Result
+from verifier.model import KINDS, Item, RegistryInfo, Result
 from verifier.registry.index import RegistryIndex
 from verifier.registry.schema import Registry
 
@@ -41,6 +41,8 @@ class Verifier:
         self.lookalikes = LookalikeIndex(registry)
         self.clock = clock
         self.detectors = heuristics.detector_table() if detectors is None else detectors
+        # The rows that apply to each kind, in table order: a check walks only its own.
+        self._rows = {kind: tuple(d for d in self.detectors if kind in d.kinds) for kind in KINDS}
         self._expires_text = registry.expires_at_text  # formatted once, not per check
 
     def check(self, text: str, *, platform: str | None = None, now: datetime | None = None) -> Result:
@@ -52,7 +54,7 @@ class Verifier:
         expired = self.registry.is_expired(moment)
         match = self.index.find_channel(item)
         fake = self.index.find_impersonation(item)
-        findings = heuristics.run(self.detectors, item, heuristics.Context(self.index, match, self.lookalikes))
+        findings = heuristics.run(self._rows[item.kind], item, heuristics.Context(self.index, match, self.lookalikes))
         unplaced = self.index.handles_named(item.key) if item.kind == "handle" and item.platform is None else []
         decision = decide(
             item,
