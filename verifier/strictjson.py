@@ -38,6 +38,7 @@ class StrictJSONError(InvalidInputError):
     """JSON refused by :func:`loads_strict`; also a ``ValueError``. ``reason`` says why."""
 
     code = "bad_json"
+    status = 400  # malformed request body: a client error before any field is read
 
     def __init__(self, message: str, *, reason: str) -> None:
         super().__init__(message)

@@ -1,20 +1,27 @@
-"""The Flask application factory: a thin presenter over the core pipeline.
+"""The Flask application factory: thin presenters over the core pipeline.
 
-``create_app(config=None, *, trusted_keys=None)`` reads defaults, then ``VERIFIER_*``
-environment variables, then the ``config`` mapping (tests), verifies the registry (a refused
-registry raises, so the server never starts on an unverified one) and registers the routes.
+``create_app(config=None, *, trusted_keys=None)`` reads the defaults, then ``VERIFIER_*``
+environment variables, then the ``config`` mapping (tests pass ``{"SETTINGS": Settings(...)}``
+and Flask keys), verifies the registry (a refused registry raises, so no server ever answers
+from an unverified one), and registers one blueprint per feature:
+
+* ``health``  — ``/healthz``, ``/readyz``
+* ``api``     — ``/api/v1/...`` (JSON in and out, problem+json errors, CORS)
+* ``pages``   — ``/``, ``/check``, ``/bookmarklet`` (zh/en HTML, no inline script)
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import Any, Mapping, Sequence
 
-from flask import Flask, jsonify
+from flask import Flask
 
 from verifier.config import Settings
-from verifier.errors import VerifierError
 from verifier.runtime import open_verifier
+from verifier.web import problems, security
+
+# Request bodies: a batch of 100 items or a pasted message of 64 KiB, with room for JSON.
+MAX_CONTENT_LENGTH = 256 * 1024
 
 
 def create_app(config: Mapping[str, Any] | None = None, *, trusted_keys: Sequence[object] | None = None) -> Flask:
@@ -25,45 +32,18 @@ def create_app(config: Mapping[str, Any] | None = None, *, trusted_keys: Sequenc
     loaded = open_verifier(settings, keys=trusted_keys)
 
     app = Flask(__name__)
-    app.config.update(overrides)
+    app.config.update(MAX_CONTENT_LENGTH=MAX_CONTENT_LENGTH, JSON_SORT_KEYS=False)
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.config.update({k: v for k, v in overrides.items() if k.isupper()})
     app.extensions["verifier"] = loaded
     app.extensions["verifier_settings"] = settings
 
-    @app.get("/healthz")
-    def healthz() -> Any:
-        return jsonify(status="ok")
+    problems.init_app(app)
+    security.init_app(app)
+    from verifier.web import api, health, pages
 
-    @app.get("/readyz")
-    def readyz() -> Any:
-        current = app.extensions["verifier"]
-        registry = current.verified.registry
-        now = datetime.now(timezone.utc)
-        remaining = registry.expires_at - now
-        body = {
-            "status": "ready",
-            "registry": {
-                "serial": registry.serial,
-                "issued_at": registry.issued_at_text,
-                "expires_at": registry.expires_at_text,
-                "expires_in_seconds": int(remaining.total_seconds()),
-                "key_id": current.verified.key_id,
-                "sha256": current.verified.sha256,
-            },
-        }
-        if registry.is_expired(now):
-            body["status"] = "not_ready"
-            body["reason"] = {
-                "code": "registry_expired",
-                "message": f"the registry expired at {registry.expires_at_text}; official matches answer 'unverified'",
-            }
-            return jsonify(body), 503
-        return jsonify(body)
-
-    @app.errorhandler(VerifierError)
-    def verifier_error(err: VerifierError) -> Any:
-        response = jsonify(type=f"https://tokenpocket-verifier.invalid/problems/{err.code}", title=err.code, status=err.status, detail=err.message)
-        response.status_code = err.status
-        response.mimetype = "application/problem+json"
-        return response
-
+    app.register_blueprint(health.bp)
+    app.register_blueprint(api.bp, url_prefix="/api/v1")
+    app.register_blueprint(pages.bp)
     return app
