@@ -99,37 +99,41 @@ def brand_on_free_hosting(item: Item, ctx: Context) -> Hit | None:
     return Hit({"host": _shown(item), "suffix": item.host.suffix}, lookalike_of=found.channel)
 
 
-def homoglyph_domain(item: Item, ctx: Context) -> Hit | None:
+def _imitated_name(item: Item, ctx: Context, *, how: str | None = None, other_than: tuple[str, ...] = ()) -> NameMatch | None:
+    """The official name the registrable label imitates, selected by how it does so.
+
+    Free-hosting names are left to ``brand_on_free_hosting``: their label is a customer's.
+    """
     facts = _facts(item, ctx)
-    if facts is None or facts.name is None or facts.name.how != "homoglyph" or item.host is None:
+    if facts is None or facts.name is None or item.host is None or item.host.is_private_suffix:
         return None
-    if item.host.is_private_suffix:
+    if (how is not None and facts.name.how != how) or facts.name.how in other_than:
         return None
-    return Hit(
-        {"shown": _shown(item), "ascii": item.host.ascii, "official": _official_value(ctx, facts.name)},
-        lookalike_of=facts.name.channel,
-    )
+    return facts.name
+
+
+def homoglyph_domain(item: Item, ctx: Context) -> Hit | None:
+    name = _imitated_name(item, ctx, how="homoglyph")
+    if name is None:
+        return None
+    assert item.host is not None
+    facts = {"shown": _shown(item), "ascii": item.host.ascii, "official": _official_value(ctx, name)}
+    return Hit(facts, lookalike_of=name.channel)
 
 
 def official_name_other_tld(item: Item, ctx: Context) -> Hit | None:
-    facts = _facts(item, ctx)
-    if facts is None or facts.name is None or facts.name.how != "exact" or item.host is None:
+    name = _imitated_name(item, ctx, how="exact")
+    if name is None:
         return None
-    if item.host.is_private_suffix:
-        return None
-    return Hit({"host": _shown(item), "official": _official_value(ctx, facts.name)}, lookalike_of=facts.name.channel)
+    return Hit({"host": _shown(item), "official": _official_value(ctx, name)}, lookalike_of=name.channel)
 
 
 def typosquat_domain(item: Item, ctx: Context) -> Hit | None:
-    facts = _facts(item, ctx)
-    if facts is None or facts.name is None or facts.name.how in ("exact", "homoglyph") or item.host is None:
+    name = _imitated_name(item, ctx, other_than=("exact", "homoglyph"))
+    if name is None:
         return None
-    if item.host.is_private_suffix:
-        return None
-    return Hit(
-        {"host": _shown(item), "official": _official_value(ctx, facts.name), "how": facts.name.how.replace("_", " ")},
-        lookalike_of=facts.name.channel,
-    )
+    facts = {"host": _shown(item), "official": _official_value(ctx, name), "how": name.how.replace("_", " ")}
+    return Hit(facts, lookalike_of=name.channel)
 
 
 def brand_combosquat(item: Item, ctx: Context) -> Hit | None:
