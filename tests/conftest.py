@@ -77,3 +77,26 @@ def settings_env(tmp_path, today_doc, trusted_test_key, monkeypatch) -> Settings
     monkeypatch.setenv("VERIFIER_DATA_DIR", str(tmp_path / "var"))
     monkeypatch.delenv("VERIFIER_LANG", raising=False)
     return Settings.from_env()
+
+
+@pytest.fixture(autouse=True)
+def no_internet(monkeypatch):
+    """Tests never touch the internet: a name lookup for anything but loopback fails loudly."""
+    import ipaddress
+    import socket
+
+    real = socket.getaddrinfo
+
+    def loopback_only(host, *args, **kwargs):
+        name = host.decode() if isinstance(host, bytes) else host
+        if name in (None, "localhost") or _is_loopback_literal(name):
+            return real(host, *args, **kwargs)
+        raise socket.gaierror(socket.EAI_NONAME, f"tests may not resolve {name!r} (no internet in tests)")
+
+    def _is_loopback_literal(name):
+        try:
+            return ipaddress.ip_address(str(name).split("%", 1)[0]).is_loopback
+        except ValueError:
+            return False
+
+    monkeypatch.setattr(socket, "getaddrinfo", loopback_only)
