@@ -33,7 +33,7 @@ def store(tmp_path):
 
 def test_fresh_store_is_empty_migrated_and_wal(store):
     assert store.stored() is None
-    assert store.migrations() == [(1, "registry_state")]
+    assert store.migrations() == [(1, "registry_state"), (2, "page_cache")]
     assert store.db.journal_mode == "wal"
     assert store.path.parent.is_dir()
 
@@ -46,7 +46,7 @@ def test_accept_round_trip_and_reopen(tmp_path):
         store.accept(verified, pinned_key_ids=[key.key_id], now=NOW)
     with StateStore(path) as again:  # reopening does not re-run migrations
         stored = again.stored()
-        assert again.migrations() == [(1, "registry_state")]
+        assert again.migrations() == [(1, "registry_state"), (2, "page_cache")]
     assert stored is not None
     assert (stored.serial, stored.sha256, stored.key_id) == (4, verified.sha256, key.key_id)
     assert stored.issued_at == verified.registry.issued_at_text
@@ -323,3 +323,20 @@ def test_load_last_accepted(tmp_path, store):
     # with the key unpinned the stored bytes are not served
     with pytest.raises(RegistrySignatureError):
         load_last_accepted(store, [make_key().trusted], NOW)
+
+
+def test_page_cache_round_trip_and_expiry(tmp_path):
+    from datetime import datetime, timedelta, timezone
+
+    now = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
+    with StateStore(tmp_path / "state.sqlite3") as store:
+        assert store.cached_page("https://x.example/", now) is None
+        outcome = {"summary": {"title": "TokenPocket 客服"}, "address": "203.0.113.9"}
+        store.cache_page("https://x.example/", outcome, now=now, ttl_seconds=600)
+        assert store.cached_page("https://x.example/", now + timedelta(seconds=599)) == outcome
+        assert store.cached_page("https://x.example/", now + timedelta(seconds=600)) is None
+        store.cache_page("https://x.example/", {"error": "fetch_timeout"}, now=now, ttl_seconds=60)
+        assert store.cached_page("https://x.example/", now) == {"error": "fetch_timeout"}
+    # the table arrived by migration 2, recorded as applied
+    with StateStore(tmp_path / "state.sqlite3") as store:
+        assert (2, "page_cache") in store.migrations()

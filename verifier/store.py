@@ -12,9 +12,11 @@ waits for the first and then sees its row. Every SQLite or file-system failure b
 
 from __future__ import annotations
 
+import json
+
 import sqlite3
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -48,6 +50,18 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
             accepted_at TEXT NOT NULL,
             raw BLOB,
             signature BLOB
+        )
+        """,
+    ),
+    (
+        2,
+        "page_cache",
+        """
+        CREATE TABLE page_cache (
+            url TEXT PRIMARY KEY,
+            fetched_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            outcome TEXT NOT NULL
         )
         """,
     ),
@@ -209,3 +223,30 @@ class StateStore:
             removed = self._read()
             self.conn.execute("DELETE FROM registry_state WHERE id = 1")
             return removed
+
+    # -- the deep check's page cache ------------------------------------------------------------
+
+    def cached_page(self, url: str, now: datetime) -> dict | None:
+        """The stored outcome of reading ``url`` (a JSON object), if still fresh."""
+        with self._errors("read"):
+            row = self.conn.execute(
+                "SELECT outcome, expires_at FROM page_cache WHERE url = ?", (url,)
+            ).fetchone()
+        if row is None or row[1] <= format_timestamp(now):
+            return None
+        try:
+            value = json.loads(row[0])
+        except ValueError:
+            return None  # a damaged row is a cache miss, not an error
+        return value if isinstance(value, dict) else None
+
+    def cache_page(self, url: str, outcome: dict, *, now: datetime, ttl_seconds: int) -> None:
+        """Store what reading ``url`` gave (the page summary and facts, never the page body)."""
+        expires = now + timedelta(seconds=ttl_seconds)
+        with self._errors("update"):
+            self.conn.execute(
+                "INSERT INTO page_cache (url, fetched_at, expires_at, outcome) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(url) DO UPDATE SET fetched_at = excluded.fetched_at, "
+                "expires_at = excluded.expires_at, outcome = excluded.outcome",
+                (url, format_timestamp(now), format_timestamp(expires), json.dumps(outcome, ensure_ascii=False)),
+            )
