@@ -55,7 +55,9 @@ def problem(status: int, code: str, detail: str, **extra: Any) -> Response:
 def init_app(app: Flask) -> None:
     @app.errorhandler(VerifierError)
     def verifier_error(err: VerifierError) -> Response:
-        return problem(err.status, err.code, err.message, errors=getattr(err, "errors", None))
+        # ``reason``: StrictJSONError's sub-code (syntax, duplicate_key, surrogate, too_deep ...)
+        return problem(err.status, err.code, err.message, errors=getattr(err, "errors", None),
+                       reason=getattr(err, "reason", None))
 
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException) -> Response:

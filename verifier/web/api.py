@@ -1,0 +1,336 @@
+"""The JSON API, ``/api/v1``: a thin presenter over ``Verifier.check`` and ``scan``.
+
+Routes (DESIGN.md, "HTTP"; the OpenAPI document of :mod:`verifier.web.openapi` describes them):
+
+* ``POST /check``        ``{"input", "platform"?, "lang"?, "deep"?}`` → the result object
+* ``GET  /check``        ``?input=&platform=&lang=`` → the same, for simple clients
+* ``POST /check/batch``  ``{"inputs": [str | {"input", "platform"?}], "lang"?}`` → ``{"results"}``
+* ``POST /scan``         ``{"text", "lang"?}`` → the object of ``verifier scan --json``
+* ``GET  /registry``     the accepted registry's exact bytes (``ETag`` = its SHA-256, 304)
+* ``GET  /registry.minisig``  its detached signature, for ``minisign -V``
+* ``GET  /openapi.json`` the OpenAPI 3.1 document
+
+A verdict is always a 200, whatever it says. What a client sends wrong is an error in
+``application/problem+json`` (one handler, :mod:`verifier.web.problems`), never a 500:
+
+=====  ==========================================================================
+400    ``bad_json``: not strict JSON (reason: syntax, constant, duplicate_key,
+       surrogate, too_deep, encoding)
+413    ``too_large``: a body over ``MAX_CONTENT_LENGTH``
+415    ``unsupported_media_type``: a body that is not ``application/json`` (SECURITY.md
+       #10: not a CORS-simple type, so a cross-site form cannot send it)
+422    the body or query is JSON of the wrong shape (``invalid_body``, ``unknown_field``,
+       ``missing_field``, ``invalid_field``, ``field_too_long``, ``no_items``,
+       ``too_many_items``), ``deep_check_unavailable``, or the core refused the input
+       (``input_too_long``, ``empty_input``, ``unrecognised_input``, ``unknown_platform`` …)
+=====  ==========================================================================
+
+Length caps are one rule for every route: a field over its cap is a 422, never a 413 (413 is
+only the whole body over ``MAX_CONTENT_LENGTH``). ``input``/``text`` over their caps answer
+the core's own code, ``input_too_long``, as the CLI does; other fields ``field_too_long``.
+
+Requests are validated against a small table of fields per route (a whitelist: SECURITY.md
+#7), so no request dict ever flows further than this module.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+import orjson
+from flask import Blueprint, Response, current_app, request
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from verifier import present
+from verifier.classify import MAX_INPUT
+from verifier.errors import InvalidInputError
+from verifier.scan import MAX_BYTES as MAX_TEXT_BYTES
+from verifier.scan import scan
+from verifier.strictjson import loads_strict
+from verifier.web.context import loaded
+from verifier.web.problems import ApiError
+
+bp = Blueprint("api", __name__)
+
+LANGS = ("en", "zh")
+MAX_PLATFORM = 64
+MAX_BATCH = 100
+# Errors echo at most this much of a bad batch item, as `verifier check --jsonl` does.
+ECHO_CHARS = 200
+REGISTRY_CACHE = "public, max-age=300, must-revalidate"
+# Where a later issue plugs in the deep page check: a callable (input, platform, result, lang)
+# -> result dict, stored as ``app.extensions["verifier_deep_check"]``.
+DEEP_CHECK_EXTENSION = "verifier_deep_check"
+
+
+# ---------------------------------------------------------------------------------------------
+# The request fields of each route: one table, read by the validator and by openapi.py.
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One accepted field: its JSON type(s), whether it is required, and its length cap."""
+
+    name: str
+    types: tuple[type, ...]
+    type_text: str
+    required: bool = False
+    max_length: int | None = None
+    too_long_code: str = "field_too_long"
+    choices: tuple[str, ...] = ()
+    nullable: bool = False
+
+
+INPUT = Field("input", (str,), "a string", required=True, max_length=MAX_INPUT, too_long_code="input_too_long")
+PLATFORM = Field("platform", (str,), "a string or null", max_length=MAX_PLATFORM, nullable=True)
+LANG = Field("lang", (str,), '"en" or "zh"', choices=LANGS)
+DEEP = Field("deep", (bool,), "true or false")
+INPUTS = Field("inputs", (list,), "an array", required=True)
+# Characters can take up to 4 bytes of UTF-8; the exact byte cap is scan's own check.
+TEXT = Field("text", (str,), "a string", required=True, max_length=MAX_TEXT_BYTES, too_long_code="input_too_long")
+
+CHECK_FIELDS = (INPUT, PLATFORM, LANG, DEEP)
+CHECK_QUERY = (INPUT, PLATFORM, LANG)
+BATCH_FIELDS = (INPUTS, LANG)
+BATCH_ITEM_FIELDS = (
+    Field("input", (str,), "a string", required=True),  # values are checked per item, like --jsonl
+    Field("platform", (str,), "a string or null", nullable=True),
+)
+SCAN_FIELDS = (TEXT, LANG)
+
+
+def _field_error(code: str, field: str, message: str) -> ApiError:
+    return ApiError(message, code=code, status=422, errors=[{"field": field, "code": code, "message": message}])
+
+
+def _validate(data: Mapping[str, Any], fields: tuple[Field, ...], *, where: str = "") -> dict[str, Any]:
+    """The whitelisted fields of ``data`` (a dict from strict JSON or a query string)."""
+    known = {f.name: f for f in fields}
+    for name in data:
+        if name not in known:
+            shown = present.to_json_line(name[:64])
+            raise _field_error(
+                "unknown_field", f"{where}{name[:64]}",
+                f"unknown field {shown}{' in ' + where.rstrip('.') if where else ''}; accepted: {', '.join(known)}",
+            )
+    out: dict[str, Any] = {}
+    for f in fields:
+        label = f"{where}{f.name}"
+        if f.name not in data:
+            if f.required:
+                raise _field_error("missing_field", label, f"missing field {label!r} ({f.type_text})")
+            continue
+        value = data[f.name]
+        if value is None and f.nullable:
+            out[f.name] = None
+            continue
+        # bool is an int in Python; JSON true is never a number here, nor 1 a boolean.
+        if not isinstance(value, f.types) or (isinstance(value, bool) and bool not in f.types):
+            raise _field_error("invalid_field", label, f"field {label!r} must be {f.type_text}, not {_json_type(value)}")
+        if f.choices and value not in f.choices:
+            raise _field_error("invalid_field", label, f"field {label!r} must be {f.type_text}")
+        if f.max_length is not None and len(value) > f.max_length:
+            raise _field_error(
+                f.too_long_code, label, f"field {label!r} is {len(value)} characters long; at most {f.max_length} allowed"
+            )
+        out[f.name] = value
+    return out
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return "an object"
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading requests, writing responses.
+
+
+def json_body(fields: tuple[Field, ...]) -> dict[str, Any]:
+    """The request body as strict JSON, an object, restricted to ``fields``.
+
+    415 unless the media type is ``application/json`` (with at most ``charset=utf-8``);
+    413 over ``MAX_CONTENT_LENGTH`` (Werkzeug raises it while reading); 400 for JSON that
+    :func:`loads_strict` refuses; 422 for the wrong shape.
+    """
+    mimetype = request.mimetype
+    charset = request.mimetype_params.get("charset", "utf-8").lower()
+    if mimetype != "application/json" or charset not in ("utf-8", "utf8"):
+        sent = request.headers.get("Content-Type", "")
+        raise ApiError(
+            f"send the body as application/json (UTF-8); got {present.to_json_line(sent[:100]) if sent else 'no Content-Type'}",
+            code="unsupported_media_type", status=415,
+        )
+    raw = request.get_data(cache=False)
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if request.content_length is None and limit is not None and len(raw) >= limit:
+        # Without Content-Length (chunked) Werkzeug stops reading at the limit instead of
+        # refusing: a body that reaches it is taken as over it, never parsed truncated.
+        raise RequestEntityTooLarge()
+    data = loads_strict(raw)
+    if not isinstance(data, dict):
+        raise ApiError(f"the body must be a JSON object, not {_json_type(data)}", code="invalid_body", status=422)
+    return _validate(data, fields)
+
+
+def query_args(fields: tuple[Field, ...]) -> dict[str, Any]:
+    """The query string, restricted to ``fields``; each parameter at most once."""
+    args = request.args
+    for name in args:
+        if len(args.getlist(name)) > 1 and name in {f.name for f in fields}:
+            raise _field_error("invalid_field", name[:64], f"parameter {name[:64]!r} given more than once")
+    return _validate(args.to_dict(), fields)
+
+
+def language(requested: str | None) -> str:
+    """``lang`` from the request, else the first of ``Accept-Language`` we speak (zh* → zh), else en."""
+    if requested:
+        return requested
+    for value, _quality in request.accept_languages:  # sorted by quality, best first
+        primary = value.replace("_", "-").split("-", 1)[0].lower()
+        if primary in LANGS:
+            return primary
+    return "en"
+
+
+def json_response(obj: Any, status: int = 200) -> Response:
+    # orjson: several times faster than json.dumps for a result object, and it refuses lone
+    # surrogates instead of writing invalid UTF-8 (none can reach here: loads_strict rejects them).
+    response = Response(orjson.dumps(obj), status=status, mimetype="application/json")
+    response.vary.add("Accept-Language")
+    return response
+
+
+# ---------------------------------------------------------------------------------------------
+# Routes.
+
+
+def _deep_check() -> Callable[..., dict[str, Any]] | None:
+    return current_app.extensions.get(DEEP_CHECK_EXTENSION)
+
+
+def _check_one(fields: dict[str, Any], lang: str) -> dict[str, Any]:
+    """The result object; with ``deep``, the input is still checked first, so a bad input
+    answers its own code before ``deep_check_unavailable``."""
+    result = loaded().verifier.check(fields["input"], platform=fields.get("platform"))
+    body = result.to_dict(lang)
+    if fields.get("deep"):
+        deep = _deep_check()
+        if deep is None:
+            raise ApiError(
+                "the deep page check (fetching and reading the page) is not available in this version; "
+                "send the request without \"deep\" (or with \"deep\": false)",
+                code="deep_check_unavailable", status=422,
+            )
+        body = deep(fields["input"], fields.get("platform"), result, lang)
+    return body
+
+
+@bp.post("/check")
+def check_post() -> Response:
+    fields = json_body(CHECK_FIELDS)
+    return json_response(_check_one(fields, language(fields.get("lang"))))
+
+
+@bp.get("/check")
+def check_get() -> Response:
+    fields = query_args(CHECK_QUERY)
+    return json_response(_check_one(fields, language(fields.get("lang"))))
+
+
+def _batch_item(item: Any, index: int) -> tuple[str, str | None]:
+    where = f"inputs[{index}]"
+    if isinstance(item, str):
+        return item, None
+    if isinstance(item, dict):
+        fields = _validate(item, BATCH_ITEM_FIELDS, where=where + ".")
+        return fields["input"], fields.get("platform")
+    raise _field_error("invalid_field", where, f"{where} must be a string or an object {{\"input\", \"platform\"?}}, not {_json_type(item)}")
+
+
+@bp.post("/check/batch")
+def check_batch() -> Response:
+    """Every item answered in order; an item the core refuses is an error object in its place.
+
+    The request's shape is checked first (a wrong type anywhere is a 422 for the whole
+    request); each item's value is then checked like one line of ``verifier check --jsonl``.
+    """
+    fields = json_body(BATCH_FIELDS)
+    inputs = fields["inputs"]
+    if not inputs:
+        raise _field_error("no_items", "inputs", "\"inputs\" is empty; send 1 to 100 items")
+    if len(inputs) > MAX_BATCH:
+        raise _field_error("too_many_items", "inputs", f"{len(inputs)} items; at most {MAX_BATCH} per request")
+    items = [_batch_item(item, i) for i, item in enumerate(inputs)]
+    lang = language(fields.get("lang"))
+    verifier = loaded().verifier
+    results: list[dict[str, Any]] = []
+    for text, platform in items:
+        try:
+            if platform is not None and len(platform) > MAX_PLATFORM:
+                raise InvalidInputError(
+                    f"platform of {len(platform)} characters; at most {MAX_PLATFORM} allowed", code="field_too_long"
+                )
+            results.append(verifier.check(text, platform=platform).to_dict(lang))
+        except InvalidInputError as err:
+            results.append(present.error_object(text[:ECHO_CHARS], err))
+    return json_response({"results": results})
+
+
+@bp.post("/scan")
+def scan_post() -> Response:
+    """A whole message. Over 64 KiB of UTF-8 is ``input_too_long`` with 422 (a field cap),
+    the same answer as a too-long ``input``; 413 is kept for bodies over MAX_CONTENT_LENGTH."""
+    fields = json_body(SCAN_FIELDS)
+    outcome = scan(fields["text"], loaded().verifier)
+    return json_response(outcome.to_dict(language(fields.get("lang"))))
+
+
+def _conditional(data: bytes, etag: str, mimetype: str) -> Response:
+    """``data`` with a strong ETag, or 304 when ``If-None-Match`` names it (or ``*``)."""
+    if request.if_none_match.contains_weak(etag):  # If-None-Match compares weakly (RFC 9110 13.1.2)
+        response = Response(status=304)
+    else:
+        response = Response(data, mimetype=mimetype)
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = REGISTRY_CACHE
+    return response
+
+
+@bp.get("/registry")
+def registry() -> Response:
+    """The accepted registry's bytes exactly as signed: never re-serialised."""
+    verified = loaded().verified
+    return _conditional(verified.raw, verified.sha256, "application/json")
+
+
+@bp.get("/registry.minisig")
+def registry_signature() -> Response:
+    verified = loaded().verified
+    etag = _signature_etag(verified.signature)
+    return _conditional(verified.signature, etag, "text/plain")
+
+
+def _signature_etag(signature: bytes) -> str:
+    return hashlib.sha256(signature).hexdigest()
+
+
+@bp.get("/openapi.json")
+def openapi_json() -> Response:
+    from verifier.web.openapi import document
+
+    cached = current_app.extensions.get("verifier_openapi")
+    if cached is None:
+        cached = current_app.extensions["verifier_openapi"] = orjson.dumps(document())
+    return Response(cached, mimetype="application/json")
