@@ -239,6 +239,37 @@ MESSAGES: dict[str, Message] = {
         "link filters.",
         "消息中的链接被刻意改写（例如 tokenpocket[.]pro 或 hxxps://），以躲过链接过滤。",
     ),
+    # --- what a page shows (verifier/page.py: the bookmarklet's summary, the deep check) ----
+    "page_asks_secret": Message(
+        "The page asks for a seed phrase, private key or keystore (it says \"{terms}\"). Whoever has them owns "
+        "the wallet: never type them into a web page.",
+        "该页面索要助记词、私钥或 Keystore（页面上写着“{terms}”）。拿到它们就能转走你的资产：绝不要在网页中输入。",
+    ),
+    "page_seed_grid": Message(
+        "The page has a grid of {count} input boxes, the shape of a form for a 12- or 24-word seed phrase.",
+        "该页面有 {count} 个输入框组成的格子，正是填写 12 或 24 个助记词的表单样式。",
+    ),
+    "page_claims_brand": Message(
+        "The page's title (\"{title}\") uses TokenPocket's name (\"{brand}\"), but the page is not on an official "
+        "TokenPocket site.",
+        "该页面标题（“{title}”）使用了 TokenPocket 的名称（“{brand}”），但它不在 TokenPocket 官方网站上。",
+    ),
+    "page_links_fake_support": Message(
+        "The page links to channels that are not official and look like fakes: {items}.",
+        "该页面链接到非官方、疑似冒充的渠道：{items}。",
+    ),
+    "page_password_field": Message(
+        "The page has {count} password field(s).",
+        "该页面有 {count} 个密码输入框。",
+    ),
+    "page_posts_elsewhere": Message(
+        "The page's forms send what you type to another site: {hosts}.",
+        "该页面的表单会把你输入的内容发送到其他网站：{hosts}。",
+    ),
+    "page_summary_ignored": Message(
+        "Part of the page summary could not be read and was ignored ({fields}).",
+        "页面摘要中有部分内容无法读取，已忽略（{fields}）。",
+    ),
 }
 
 VERDICT_TEXT: dict[str, Message] = {
