@@ -1,0 +1,215 @@
+"""The web pages' own words, in English and Chinese, and how a request's language is chosen.
+
+Reason texts, verdict names and advice live in :mod:`verifier.messages` (shared with the CLI
+and the API); this table holds only the pages' labels. Templates call ``t("key", **params)``.
+
+Language, first match wins: ``?lang=en|zh`` (which also sets the ``lang`` cookie, the only
+cookie the site sets), the ``lang`` cookie, the ``Accept-Language`` header, the
+``VERIFIER_LANG`` setting.
+"""
+
+from __future__ import annotations
+
+from flask import Request, Response
+
+from verifier.messages import LANGS, Message
+
+COOKIE = "lang"
+COOKIE_MAX_AGE = 365 * 24 * 3600
+
+UI: dict[str, Message] = {
+    "site_name": Message("TokenPocket channel checker", "TokenPocket 官方渠道查询"),
+    "tagline": Message(
+        "Is this link, email address, account or phone number really TokenPocket (TP Wallet)?",
+        "这个链接、邮箱、账号或电话号码真的是 TokenPocket（TP钱包）官方的吗？",
+    ),
+    "language": Message("Language", "语言"),
+    "nav_home": Message("Check", "查询"),
+    "nav_bookmarklet": Message("Bookmarklet", "书签小工具"),
+    "paste_label": Message(
+        "Paste a link, email address, @handle, phone number, or a whole chat message",
+        "粘贴链接、邮箱、@账号、电话号码，或整段聊天消息",
+    ),
+    "paste_hint": Message(
+        "Nothing you paste is stored with your name. Never paste your seed phrase or private key here or anywhere.",
+        "你粘贴的内容不会与你的身份一起保存。绝不要在这里或任何地方粘贴你的助记词或私钥。",
+    ),
+    "platform_label": Message("Where did you see it? (optional)", "在哪里看到的？（可选）"),
+    "platform_any": Message("I don't know / not a social account", "不知道 / 不是社交账号"),
+    "submit": Message("Check", "查询"),
+    "check_another": Message("Check something else", "查询其他内容"),
+    "never_title": Message("What official TokenPocket support never does", "TokenPocket 官方客服绝不会做的事"),
+    "never_intro": Message(
+        "If your wallet was just emptied, take a breath. Scammers often come back as \"support\" or \"recovery\" "
+        "helpers. TokenPocket's own words: don't trust anyone who sends messages to you first.",
+        "如果你的钱包刚被盗，请先冷静。骗子常常以“客服”或“找回资产”的名义再次出现。"
+        "TokenPocket 官方提醒：主动私聊的都是骗子。",
+    ),
+    "official_title": Message("The official channels to use instead", "请改用以下官方渠道"),
+    "official_intro": Message(
+        "From the signed registry (serial {serial}, valid until {expires_at}).",
+        "来自签名注册表（序号 {serial}，有效期至 {expires_at}）。",
+    ),
+    "result_title": Message("Result", "查询结果"),
+    "you_checked": Message("You checked", "你查询的是"),
+    "kind": Message("Type", "类型"),
+    "risk": Message("Risk", "风险"),
+    "why": Message("Why", "原因"),
+    "imitates": Message("It imitates this official channel", "它模仿的官方渠道"),
+    "official_entry": Message("Official channel", "官方渠道"),
+    "idn_title": Message("The site's name, two ways", "网站名称的两种写法"),
+    "idn_shown": Message("As it is shown", "显示的样子"),
+    "idn_real": Message("What it really is (punycode)", "真实名称（punycode）"),
+    "idn_explain": Message(
+        "Letters from other alphabets can look identical. Computers go to the punycode name on the right.",
+        "其他文字中的字母可能看起来完全一样。电脑实际访问的是右边的 punycode 名称。",
+    ),
+    "hidden_title": Message("Hidden characters made visible", "显示出来的隐藏字符"),
+    "hidden_explain": Message(
+        "Invisible characters are shown as <U+…> codes: a real official link never contains them.",
+        "不可见字符以 <U+…> 代码显示：真正的官方链接从不包含它们。",
+    ),
+    "page_title": Message("What the page shows", "页面上有什么"),
+    "page_explain": Message(
+        "Read by the bookmarklet in your browser from the page you were on.",
+        "由你浏览器中的书签小工具从你所在的页面读取。",
+    ),
+    "page_none": Message("Nothing alarming was found on the page.", "页面上没有发现明显的危险迹象。"),
+    "next_title": Message("What to do next", "下一步怎么做"),
+    "next_never": Message(
+        "Never send your seed phrase (助记词), private key or any funds or fees to anyone who offers help.",
+        "绝不要把助记词、私钥发给任何提供“帮助”的人，也不要转账或支付任何费用。",
+    ),
+    "next_channels": Message("Contact TokenPocket only through these official channels:", "只通过以下官方渠道联系 TokenPocket："),
+    "report_title": Message("Report this channel", "举报这个渠道"),
+    "report_link": Message("Report it to TokenPocket by email", "通过邮件向 TokenPocket 举报"),
+    "report_subject": Message("Report of a fake TokenPocket channel: {value}", "举报冒充 TokenPocket 的渠道：{value}"),
+    "report_body": Message(
+        "I found this channel pretending to be TokenPocket:\n\n{value}\n\nVerdict of the checker: {verdict}\n"
+        "Where I saw it:\nWhen:\n",
+        "我发现以下渠道冒充 TokenPocket：\n\n{value}\n\n查询结果：{verdict}\n在哪里看到：\n时间：\n",
+    ),
+    "message_title": Message("The message you pasted", "你粘贴的消息"),
+    "message_items": Message("What is in it", "消息中的内容"),
+    "message_no_items": Message(
+        "No link, address, account or number was found in the message.", "消息中没有发现链接、地址、账号或号码。"
+    ),
+    "message_signals": Message("Scam signs in the wording", "措辞中的诈骗迹象"),
+    "message_no_signals": Message("No known scam phrase was found.", "没有发现已知的诈骗话术。"),
+    "message_truncated": Message("Only the first items were checked.", "只检查了前面部分内容。"),
+    "message_never_official": Message(
+        "A message as a whole is never \"official\": anyone can copy official links into a message.",
+        "一整段消息永远不会被判定为“官方”：任何人都可以把官方链接复制进消息里。",
+    ),
+    "invalid_title": Message("We could not check this", "无法查询这段内容"),
+    "invalid_explain": Message(
+        "It does not look like a link, domain, email address, @handle, phone number or wallet address. "
+        "Try pasting just the link or the account name, or the whole message it came in.",
+        "它看起来不像链接、域名、邮箱、@账号、电话号码或钱包地址。请只粘贴链接或账号名，或者粘贴它所在的整段消息。",
+    ),
+    "invalid_detail": Message("Details", "详细信息"),
+    "registry_expired": Message(
+        "Warning: the registry of official channels has expired, so nothing can be confirmed as official right now.",
+        "警告：官方渠道注册表已过期，目前无法确认任何渠道为官方。",
+    ),
+    "bm_title": Message("The bookmarklet: check the page you are on", "书签小工具：查询你正在浏览的页面"),
+    "bm_intro": Message(
+        "A bookmark that checks the page you are looking at, in one click. It opens this checker in a new tab "
+        "with the page's address and a short summary of what the page shows.",
+        "一个书签，一键查询你正在看的页面。它会在新标签页打开本查询工具，并带上页面地址和页面内容的简短摘要。",
+    ),
+    "bm_drag": Message("Drag this button to your bookmarks bar:", "把这个按钮拖到书签栏："),
+    "bm_link": Message("Check this page (TP)", "查询此页（TP）"),
+    "bm_steps_title": Message("How to install", "如何安装"),
+    "bm_step1": Message(
+        "Show the bookmarks bar (Ctrl+Shift+B, or ⌘+Shift+B on a Mac).",
+        "显示书签栏（Ctrl+Shift+B，Mac 上为 ⌘+Shift+B）。",
+    ),
+    "bm_step2": Message("Drag the button above onto the bookmarks bar.", "把上面的按钮拖到书签栏上。"),
+    "bm_step3": Message(
+        "On a page you are unsure about, click the bookmark: the result opens in a new tab.",
+        "在你不确定的页面上点击这个书签：结果会在新标签页中打开。",
+    ),
+    "bm_mobile": Message(
+        "On a phone: bookmark any page, edit the bookmark, and replace its address with the code below.",
+        "在手机上：先把任意页面加入书签，再编辑该书签，把地址替换为下面的代码。",
+    ),
+    "bm_code": Message("The bookmarklet's code", "书签小工具的代码"),
+    "bm_privacy_title": Message("What it sends", "它会发送什么"),
+    "bm_privacy": Message(
+        "Only to this service, and only when you click it: the page's address, its title (shortened), whether its "
+        "text asks for a seed phrase or private key, how many password boxes, text areas and word-grid boxes it "
+        "has, and the names of the sites it links to and sends forms to. Never what you typed into the page, "
+        "never cookies, never passwords.",
+        "只在你点击时、只发送给本服务：页面地址、页面标题（截短）、页面文字是否索要助记词或私钥、"
+        "密码框/文本框/助记词格子的数量，以及页面链接和表单提交到的网站名称。"
+        "绝不发送你在页面中输入的内容、Cookie 或密码。",
+    ),
+    "bm_csp": Message(
+        "It works on pages with a strict security policy: it only reads the page and opens a tab; it loads no "
+        "script and makes no request from the page.",
+        "在有严格安全策略的页面上也能使用：它只读取页面并打开新标签页，不加载脚本，也不从页面发出任何请求。",
+    ),
+    "footer": Message(
+        "An open-source checker against TokenPocket's signed registry of official channels. "
+        "It is not TokenPocket and never asks for anything.",
+        "一个开源的查询工具，依据 TokenPocket 签名的官方渠道注册表。它不是 TokenPocket，也从不向你索要任何东西。",
+    ),
+}
+
+KIND_NAMES: dict[str, Message] = {
+    "url": Message("link", "链接"),
+    "domain": Message("domain", "域名"),
+    "email": Message("email address", "邮箱地址"),
+    "handle": Message("account", "账号"),
+    "phone": Message("phone number", "电话号码"),
+    "wallet_address": Message("wallet address", "钱包地址"),
+}
+
+
+def text(key: str, lang: str, **params: object) -> str:
+    """The UI string ``key`` in ``lang``, with ``{params}`` filled in."""
+    message = UI[key]
+    template = message.zh if lang == "zh" else message.en
+    return template.format(**params) if params else template
+
+
+def kind_name(kind: str, lang: str) -> str:
+    message = KIND_NAMES.get(kind)
+    return (message.zh if lang == "zh" else message.en) if message else kind
+
+
+def from_accept_language(header: str | None) -> str | None:
+    """The first of en/zh in an ``Accept-Language`` header, by q-value then order."""
+    if not header:
+        return None
+    choices: list[tuple[float, int, str]] = []
+    for position, part in enumerate(header.split(",")[:20]):
+        tag, _, rest = part.strip().partition(";")
+        quality = 1.0
+        if rest.strip().startswith("q="):
+            try:
+                quality = float(rest.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        primary = tag.strip().lower().split("-")[0]
+        if primary in LANGS and quality > 0:
+            choices.append((-quality, position, primary))
+    return min(choices)[2] if choices else None
+
+
+def choose(request: Request, default: str = "en") -> tuple[str, bool]:
+    """``(lang, from_query)``: the language for this request, and whether ``?lang=`` chose it."""
+    asked = request.args.get("lang", "")
+    if asked in LANGS:
+        return asked, True
+    cookie = request.cookies.get(COOKIE, "")
+    if cookie in LANGS:
+        return cookie, False
+    return from_accept_language(request.headers.get("Accept-Language")) or default, False
+
+
+def remember(response: Response, lang: str, *, secure: bool = False) -> None:
+    """Set the ``lang`` cookie (the site's only cookie): SameSite=Lax, HttpOnly, a year;
+    ``Secure`` when the request came over HTTPS."""
+    response.set_cookie(COOKIE, lang, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True, secure=secure, path="/")

@@ -1,0 +1,233 @@
+"""The web checker's pages (zh/en HTML): ``/``, ``/check`` and ``/bookmarklet``.
+
+Thin presenters over ``Verifier.check``, ``scan`` and :mod:`verifier.page`. Every page is a
+Jinja template (autoescaped), with no inline script or style, so the CSP of
+:mod:`verifier.web.security` can forbid both. Invalid input is a kind 422 page, never a 500.
+
+``/check`` decides what it was given:
+
+* one item (a link, domain, email address, handle, phone number, wallet address) → its result;
+* text that is not one item but is several words, several lines or long → a message: ``scan``;
+  so is a sentence of three words or more that classify could read as one item only by
+  removing its spaces (``whitespace_in_input``: "Hello, the site is https://…" is a message,
+  while a link split in two, ``https://token pocket.pro``, stays one item and is flagged);
+* anything else → the 422 page saying what was expected.
+
+With ``page`` (the bookmarklet's summary), the page's signs are listed under "what the page
+shows" and raise the shown verdict (:func:`verifier.page.raise_verdict`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+
+from verifier import messages, page, platforms
+from verifier.errors import InvalidInputError
+from verifier.model import Result
+from verifier.scan import ScanResult, scan
+from verifier.web import bookmarklet, i18n
+from verifier.web.context import loaded, settings
+
+bp = Blueprint("pages", __name__, template_folder="templates", static_folder="static", static_url_path="/static")
+
+MESSAGE_MIN_CHARS = 80  # rejected text at least this long is read as a message
+SENTENCE_MIN_WORDS = 3  # accepted only by removing spaces, and this many words: a message
+REPORT_ADDRESS = "service@tokenpocket.pro"
+# Refusals that are not about the text's shape: such text is never read as a message.
+NOT_A_MESSAGE = {"unknown_platform", "empty_input", "invalid_text"}
+VERDICT_ICON = {"official": "✔", "unverified": "?"}
+VERDICT_TONE = {"official": "good", "unverified": "warn"}
+
+
+def _lang() -> str:
+    lang, _ = i18n.choose(request, settings().lang)
+    return lang
+
+
+def _render(template: str, status: int = 200, **context: Any) -> Response:
+    lang, from_query = i18n.choose(request, settings().lang)
+    registry = loaded().verifier.registry
+    page_html = render_template(
+        template,
+        lang=lang,
+        t=lambda key, **params: i18n.text(key, lang, **params),
+        verdict_text=lambda verdict: messages.verdict_text(verdict, lang),
+        policies=[p.text.get(lang) for p in registry.policies],
+        channels=_channels(lang),
+        registry=registry,
+        expired=registry.is_expired(loaded().verifier.clock()),
+        switch_url=_switch_url,
+        ui_en=lambda key: i18n.text(key, "en"),
+        ui_zh=lambda key: i18n.text(key, "zh"),
+        **context,
+    )
+    response = Response(page_html, status=status, mimetype="text/html")
+    response.headers["Content-Language"] = "zh-CN" if lang == "zh" else "en"
+    response.headers["Vary"] = "Accept-Language, Cookie"
+    if from_query:
+        i18n.remember(response, lang, secure=request.is_secure)
+    return response
+
+
+def _switch_url(lang: str) -> str:
+    """This page in another language (keeps the query, so a result stays on screen)."""
+    args = request.args.to_dict()
+    args["lang"] = lang
+    if request.method == "POST":  # a long message came by POST: switching shows the home page
+        return url_for("pages.index", lang=lang)
+    return url_for(request.endpoint or "pages.index", **args)
+
+
+def _channels(lang: str) -> list[dict[str, str]]:
+    """The official channels to use instead: the main contacts, then websites, email, accounts."""
+    verifier = loaded().verifier
+    first = [c.id for c in verifier.index.contacts]  # the main website, help centre, support email
+    order = {"domain": 0, "email": 1, "handle": 2}
+    chosen = [c for c in verifier.registry.channels if c.active]
+    chosen.sort(key=lambda c: (c.id not in first, first.index(c.id) if c.id in first else 0, order.get(c.kind, 3)))
+    out = []
+    for c in chosen:
+        # Links only where the address is the channel itself; accounts are shown as text
+        # (platform + name), so the page never invents a profile URL.
+        href = f"https://{c.value}/" if c.kind == "domain" else f"mailto:{c.value}" if c.kind == "email" else ""
+        where = platforms.get_platform(c.platform) if c.platform else None
+        name = (where.name_zh if lang == "zh" else where.name) if where else ""
+        out.append({"label": c.label.get(lang), "value": c.value, "kind": c.kind, "platform": name, "href": href})
+    return out
+
+
+@bp.get("/")
+def index() -> Response:
+    return _render("index.html", platforms=_platform_choices())
+
+
+def _platform_choices() -> list[tuple[str, str]]:
+    return [(p.key, p.name) for p in platforms.PLATFORMS]
+
+
+def _is_message(text: str) -> bool:
+    """Refused text worth scanning: several words, several lines, or long."""
+    stripped = text.strip()
+    return "\n" in stripped or len(stripped.split()) >= 2 or len(stripped) >= MESSAGE_MIN_CHARS
+
+
+def _sentence(text: str) -> bool:
+    """Accepted text that is really a sentence: three words or more, or long with spaces.
+    (A link split in two, "https://token pocket.pro", stays one item and is flagged for it.)"""
+    words = text.split()
+    return len(words) >= SENTENCE_MIN_WORDS or (len(words) >= 2 and len(text.strip()) >= MESSAGE_MIN_CHARS)
+
+
+@bp.route("/check", methods=["GET", "POST"])
+def check() -> Response:
+    values = request.form if request.method == "POST" else request.args
+    if "input" not in values:
+        return redirect(url_for("pages.index"), code=303)  # type: ignore[return-value]
+    text = values.get("input", "")
+    platform = values.get("platform") or None
+    lang = _lang()
+    verifier = loaded().verifier
+    try:
+        result = verifier.check(text, platform=platform)
+        if _sentence(text) and any(o.get("code") == "whitespace_in_input" for o in result.details.get("observations", [])):
+            # classify read a sentence as one link by removing its spaces: it is a message.
+            return _message_page(scan(text, verifier), text)
+    except InvalidInputError as err:
+        if err.code not in NOT_A_MESSAGE and _is_message(text):
+            try:
+                return _message_page(scan(text, verifier), text)
+            except InvalidInputError as scan_err:
+                err = scan_err
+        return _render("invalid.html", status=422, text=text, error_code=err.code, error_message=err.message)
+    return _result_page(result, values.get("page"), lang)
+
+
+def _result_page(result: Result, raw_summary: str | None, lang: str) -> Response:
+    data = result.to_dict(lang)
+    details = data.get("details") or {}
+    summary, notes = page.read_summary(raw_summary)
+    page_reasons = notes
+    if summary is not None:
+        page_reasons = page.analyse_summary(summary, details.get("host", ""), loaded().verifier)
+    verdict, risk = page.raise_verdict(result.verdict, result.risk, page_reasons)
+    hidden = [o.get("detail", "") for o in details.get("observations", []) if o.get("code") == "hidden_characters"]
+    hidden += [r["params"].get("visible", "") for r in data["reasons"] if r["code"] == "hidden_characters" and r.get("params")]
+    return _render(
+        "result.html",
+        result=data,
+        verdict=verdict,
+        risk=risk,
+        tone=VERDICT_TONE.get(verdict, "bad"),
+        icon=VERDICT_ICON.get(verdict, "✘"),
+        kind=i18n.kind_name(result.kind, lang),
+        lookalike=_entry(result.lookalike_of, lang),
+        channel=_entry(result.channel, lang),
+        idn=_idn(details),
+        hidden=list(dict.fromkeys(h for h in hidden if h)),
+        page_given=raw_summary is not None and raw_summary.strip() != "",
+        page_reasons=[messages.render_reason(r, lang) for r in page_reasons],
+        advice=messages.short_advice(result, lang),
+        report_href=_report_href(result.input, verdict, lang) if verdict != "official" else "",
+    )
+
+
+def _message_page(found: ScanResult, text: str) -> Response:
+    lang = _lang()
+    data = found.to_dict(lang)
+    items = []
+    for item, shown in zip(found.items, data["items"]):
+        items.append({
+            "data": shown,
+            "tone": VERDICT_TONE.get(item.verdict, "bad"),
+            "icon": VERDICT_ICON.get(item.verdict, "✘"),
+            "check_href": url_for("pages.check", input=item.input, platform=item.platform or None),
+        })
+    return _render(
+        "message.html",
+        text=text,
+        scan=data,
+        items=items,
+        verdict=found.verdict,
+        tone=VERDICT_TONE.get(found.verdict, "bad"),
+        icon=VERDICT_ICON.get(found.verdict, "✘"),
+    )
+
+
+def _entry(channel: dict[str, Any] | None, lang: str) -> dict[str, str] | None:
+    if not channel:
+        return None
+    label = channel.get("label") or {}
+    return {"value": channel.get("value", ""), "label": label.get(lang) or label.get("en", ""),
+            "platform": channel.get("platform") or ""}
+
+
+def _idn(details: dict[str, Any]) -> dict[str, str] | None:
+    shown = details.get("host_unicode")
+    real = details.get("host")
+    if shown and real and shown != real:
+        return {"shown": shown, "real": real}
+    return None
+
+
+def _report_href(value: str, verdict: str, lang: str) -> str:
+    """A ``mailto:`` to TokenPocket naming the channel (a later issue adds a report form)."""
+    shown = value if len(value) <= 500 else value[:497] + "..."
+    subject = i18n.text("report_subject", lang, value=shown[:120])
+    body = i18n.text("report_body", lang, value=shown, verdict=messages.verdict_text(verdict, lang))
+    return f"mailto:{REPORT_ADDRESS}?subject={quote(subject, safe='')}&body={quote(body, safe='')}"
+
+
+@bp.get("/bookmarklet")
+def bookmarklet_page() -> Response:
+    try:
+        origin = current_app.config.get("PUBLIC_ORIGIN") or bookmarklet.origin_of(request.url_root)
+    except ValueError:
+        abort(400)
+    return _render(
+        "bookmarklet.html",
+        bookmarklet_href=bookmarklet.href(origin),
+        bookmarklet_code=bookmarklet.script(origin),
+    )
