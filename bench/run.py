@@ -127,5 +127,7 @@ def main() -> int:
 if __name__ == "__main__":
     status = main()
     from heuristics import main as heuristics_main  # bench/heuristics.py: the labelled set, its speed figures
+    from page import main as page_main  # bench/page.py: the deep check's page reading
 
-    sys.exit(status or heuristics_main())
+    status = status or heuristics_main()
+    sys.exit(status or page_main())

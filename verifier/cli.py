@@ -36,7 +36,12 @@ def cmd_check(args: argparse.Namespace) -> int:
         print("error: usage: give values to check, or --jsonl to read them from standard input", file=sys.stderr)
         return EXIT_USAGE
     try:
-        verifier = open_verifier(_settings(args)).verifier
+        settings = _settings(args)
+        verifier = open_verifier(settings).verifier
+        if args.deep:
+            from verifier.runtime import open_deep_checker
+
+            verifier = open_deep_checker(settings, verifier)  # same .check(text, platform=...)
     except VerifierError as err:
         return _fail(err)
     lang = args.lang
@@ -185,6 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--lang", choices=("en", "zh"), default=None, help="language of messages (default VERIFIER_LANG or en)")
     check.add_argument("--platform", default=None, help="platform for bare handles (telegram, twitter, ...)")
     check.add_argument("--registry", default=None, help="registry JSON (signature: same path + .minisig)")
+    check.add_argument("--deep", action="store_true", help="also read the page behind a link (safely) and judge what it shows")
     check.set_defaults(func=cmd_check)
 
     scan = sub.add_parser("scan", help="scan a whole message: every link, account and address in it, and scam phrases")

@@ -34,7 +34,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("VERIFIER_REGISTRY", "registry_path", "Path of the registry JSON; its signature is the same path plus .minisig."),
     Setting("VERIFIER_DATA_DIR", "data_dir", "Directory of the SQLite state file (rollback floor, later reports and caches)."),
     Setting("VERIFIER_FETCH_ALLOWED_NETWORKS", "fetch_allowed_networks", "Comma-separated CIDRs the page fetcher may reach besides public addresses."),
+    Setting("VERIFIER_FETCH_PORTS", "fetch_ports", "Comma-separated ports the page fetcher may use (default 80,443)."),
     Setting("VERIFIER_LANG", "lang", "Default language of messages: en or zh."),
+    Setting("VERIFIER_PAGE_CACHE_SECONDS", "page_cache_seconds", "How long the deep check keeps what it read from a page."),
 )
 
 
@@ -43,7 +45,9 @@ class Settings:
     registry_path: Path = SHIPPED_REGISTRY
     data_dir: Path = PROJECT_ROOT / "var"
     fetch_allowed_networks: tuple[str, ...] = ()
+    fetch_ports: tuple[str, ...] = ("80", "443")
     lang: str = "en"
+    page_cache_seconds: int = 3600
 
     @property
     def signature_path(self) -> Path:
@@ -79,4 +83,12 @@ def _convert(setting: Setting, raw: str) -> Any:
         return Path(raw).expanduser()
     if "tuple" in str(kind):
         return tuple(part.strip() for part in raw.split(",") if part.strip())
+    if kind in (int, "int"):
+        try:
+            value = int(raw)
+        except ValueError:
+            raise SettingsError(f"{setting.env} must be a whole number, not {raw!r}") from None
+        if value < 0:
+            raise SettingsError(f"{setting.env} must not be negative, not {raw!r}")
+        return value
     return raw

@@ -101,6 +101,8 @@ class FetchLimits:
     @classmethod
     def with_allowed(cls, cidrs: Iterable[str], **changes: object) -> "FetchLimits":
         """Limits allowing the named networks (e.g. ``127.0.0.1/32`` in tests), refusing bad CIDRs."""
+        if "ports" in changes:
+            changes["ports"] = _ports(changes["ports"])  # type: ignore[arg-type]
         networks = []
         for cidr in cidrs:
             try:
@@ -108,6 +110,20 @@ class FetchLimits:
             except ValueError:
                 raise FetchBlocked(f"VERIFIER_FETCH_ALLOWED_NETWORKS has {cidr!r}, which is not a CIDR such as 127.0.0.1/32") from None
         return cls(allowed_networks=tuple(networks), **changes)  # type: ignore[arg-type]
+
+
+def _ports(values: Iterable[object]) -> frozenset[int]:
+    """Port numbers from settings text or ints, refusing anything that is not 1..65535."""
+    ports = set()
+    for value in values:
+        try:
+            port = int(str(value).strip())
+        except ValueError:
+            port = 0
+        if not 0 < port < 65536:
+            raise FetchBlocked(f"VERIFIER_FETCH_PORTS has {value!r}, which is not a port number")
+        ports.add(port)
+    return frozenset(ports)
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,11 +214,14 @@ class _Hop:
 class SafeFetcher:
     """The fetcher of the deep check. ``resolver`` and ``clock`` are injectable for tests."""
 
-    def __init__(self, limits: FetchLimits | None = None, *, resolver: Resolver = system_resolver,
+    def __init__(self, limits: FetchLimits | None = None, *, resolver: Resolver | None = None,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.limits = limits or FetchLimits()
-        self.resolver = resolver
+        self._resolver = resolver
         self.clock = clock
+
+    def resolver(self, host: str, port: int) -> list[str]:
+        return (self._resolver or system_resolver)(host, port)
 
     def fetch(self, url: str) -> FetchedPage:
         deadline = self.clock() + self.limits.total_seconds

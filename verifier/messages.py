@@ -270,6 +270,25 @@ MESSAGES: dict[str, Message] = {
         "Part of the page summary could not be read and was ignored ({fields}).",
         "页面摘要中有部分内容无法读取，已忽略（{fields}）。",
     ),
+    "page_fake_support": Message(
+        "The page offers \"customer service\" ({terms}) but is not an official TokenPocket site: real support "
+        "never starts a chat with you from a web page.",
+        "该页面提供“客服”（{terms}），但不是 TokenPocket 官方网站：真正的客服不会通过网页与你聊天。",
+    ),
+    "page_offers_download": Message(
+        "The page offers app files to install from a site that is not official ({items}): fake wallets are "
+        "spread this way. Install TokenPocket only from the official site or the app stores.",
+        "该页面从非官方网站提供安装文件（{items}）：假钱包就是这样传播的。请只从官网或应用商店安装 TokenPocket。",
+    ),
+    "page_wallet_drainer": Message(
+        "The page has the marks of a wallet drainer ({terms}): connecting or approving there hands your "
+        "tokens to the thief.",
+        "该页面具有“盗币网页”的特征（{terms}）：在那里连接钱包或授权，会把你的资产交给骗子。",
+    ),
+    "page_copies_official": Message(
+        "The page copies the official sites' links ({official}) but sends what you type to {hosts}.",
+        "该页面照搬官方网站的链接（{official}），却把你填写的内容发送到 {hosts}。",
+    ),
 }
 
 VERDICT_TEXT: dict[str, Message] = {

@@ -26,6 +26,18 @@ key                 type (cap)                 meaning
 ``form_hosts``      [str] (10, 253 chars)      distinct hosts the page's forms post to
 ``contact_links``   [str] (10, 300 chars)      links to chat/contact accounts (t.me, wa.me,
                                                QQ, Discord, X/Twitter, ``mailto:``, ``tel:``)
+``brand_mentions``  [str] (10, 200 chars)      where else the page names a brand: headings,
+                                               meta description/site name, image alt texts,
+                                               logo file names (deep check)
+``support_terms``   [str] (10, 40 chars)       words of :data:`SUPPORT_TERMS` ("online customer
+                                               service", 在线客服, 人工客服 ...) in the page
+``drainer_terms``   [str] (10, 40 chars)       words of :data:`DRAINER_TERMS` ("connect wallet",
+                                               "claim", 空投, 领取 ...) in the page
+``wallet_calls``    [str] (10, 40 chars)       wallet calls of :data:`WALLET_CALLS` found in the
+                                               page's own scripts (``setApprovalForAll``,
+                                               ``eth_requestAccounts`` ...) (deep check)
+``downloads``       [str] (10, 300 chars)      links to installable files (.apk, .ipa,
+                                               .mobileconfig, .exe, .msi, .dmg)
 ==================  =========================  ==============================================
 
 Every key is optional. A list longer than its cap is cut to the cap; a string longer than its
@@ -37,7 +49,13 @@ Reasons (each a row of :data:`SIGNS`: code, level alone, level with other signs,
 ``page_asks_secret``, ``page_seed_grid``, ``page_claims_brand``, ``page_links_fake_support``
 argue for ``suspicious`` alone and ``impersonation`` together with any other sign;
 ``page_password_field`` and ``page_posts_elsewhere`` are notes alone (log-in pages and search
-boxes have them) and ``suspicious`` with another sign. :func:`raise_verdict` applies them to a
+boxes have them) and ``suspicious`` with another sign. The deep check's signs:
+``page_fake_support`` (support-chat texts on a page that is not official) and
+``page_offers_download`` (installable files from a host that is not official) are
+``suspicious`` alone, ``impersonation`` with another sign; ``page_wallet_drainer`` ("connect
+wallet" with claim/airdrop/refund texts, or approval calls in the page's scripts) and
+``page_copies_official`` (a page that links to the official sites but sends its forms
+elsewhere) are ``impersonation`` at once. :func:`raise_verdict` applies them to a
 check's verdict: never to an official (or unverified-official) page, never making a verdict
 better.
 """
@@ -74,6 +92,24 @@ SECRET_TERMS: tuple[str, ...] = (
     "助记词", "私钥", "密钥", "恢复短语", "种子短语", "keystore文件",
 )
 _TERMS = {t.casefold() for t in SECRET_TERMS}
+# Fake "live support" texts and widgets.
+SUPPORT_TERMS: tuple[str, ...] = (
+    "online customer service", "customer service", "customer support", "live support", "live chat",
+    "support ticket", "contact support", "在线客服", "人工客服", "官方客服", "客服中心", "联系客服", "客服热线",
+)
+# What wallet drainers say: connect, then claim.
+DRAINER_TERMS: tuple[str, ...] = (
+    "connect wallet", "connect your wallet", "sync wallet", "validate wallet", "claim", "airdrop", "refund",
+    "reward", "mint now", "连接钱包", "链接钱包", "同步钱包", "验证钱包", "领取", "空投", "退款", "奖励",
+)
+_CONNECT_TERMS = frozenset(t for t in DRAINER_TERMS if "wallet" in t or "钱包" in t)
+# Calls in a page's own scripts that ask a wallet to hand over control of tokens.
+WALLET_CALLS: tuple[str, ...] = (
+    "setApprovalForAll", "increaseAllowance", "approve(", "permit(", "eth_sign", "eth_signTypedData",
+    "eth_requestAccounts", "wallet_requestPermissions", "signTransaction",
+)
+DOWNLOAD_SUFFIXES: tuple[str, ...] = (".apk", ".ipa", ".mobileconfig", ".exe", ".msi", ".dmg", ".xapk")
+MAX_MENTIONS, MAX_MENTION = 10, 200
 _SUPPORT_DOMAINS = ("t.me", "telegram.me", "wa.me", "whatsapp.com", "qq.com", "discord.gg", "discord.com",
                     "twitter.com", "x.com", "line.me")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -97,6 +133,10 @@ SIGNS: tuple[Sign, ...] = (
     Sign("page_seed_grid", "suspicious", "impersonation", 85),
     Sign("page_claims_brand", "suspicious", "impersonation", 60),
     Sign("page_links_fake_support", "suspicious", "impersonation", 70),
+    Sign("page_fake_support", "suspicious", "impersonation", 70),
+    Sign("page_offers_download", "suspicious", "impersonation", 80),
+    Sign("page_wallet_drainer", "impersonation", "impersonation", 90),
+    Sign("page_copies_official", "impersonation", "impersonation", 90),
     Sign("page_password_field", "note", "suspicious", 30),
     Sign("page_posts_elsewhere", "note", "suspicious", 30),
     Sign("page_summary_ignored", "note", "note", 0),
@@ -163,11 +203,16 @@ def _hosts(value: object, cap: int) -> list[str] | None:
     return out
 
 
-def _terms(value: object) -> list[str] | None:
+def _terms(value: object, table: frozenset[str] = frozenset(_TERMS)) -> list[str] | None:
     found = _strings(value, MAX_TERMS, MAX_TERM)
     if found is None:
         return None
-    return [t for t in found if t.casefold() in _TERMS]  # only the table's words count
+    return [t for t in found if t.casefold() in table]  # only the table's words count
+
+
+def _from(table: tuple[str, ...]) -> Callable[[object], list[str] | None]:
+    folded = frozenset(t.casefold() for t in table)
+    return lambda value: _terms(value, folded)
 
 
 # Each field: its key and the validator that returns the clean value or None (ignored).
@@ -180,6 +225,11 @@ FIELDS: tuple[tuple[str, Callable[[object], Any]], ...] = (
     ("link_hosts", lambda v: _hosts(v, MAX_LINK_HOSTS)),
     ("form_hosts", lambda v: _hosts(v, MAX_FORM_HOSTS)),
     ("contact_links", lambda v: _strings(v, MAX_CONTACTS, MAX_CONTACT)),
+    ("brand_mentions", lambda v: _strings(v, MAX_MENTIONS, MAX_MENTION)),
+    ("support_terms", _from(SUPPORT_TERMS)),
+    ("drainer_terms", _from(DRAINER_TERMS)),
+    ("wallet_calls", _from(WALLET_CALLS)),
+    ("downloads", lambda v: _strings(v, MAX_CONTACTS, MAX_CONTACT)),
 )
 
 
@@ -223,7 +273,7 @@ def _verdict_of(verifier: "Verifier", text: str) -> str | None:
         return None
 
 
-def _is_support_link(link: str) -> bool:
+def is_support_link(link: str) -> bool:
     lowered = link.lower()
     if lowered.startswith(("mailto:", "tel:")):
         return True
@@ -264,6 +314,31 @@ def analyse_summary(summary: object, page_host: str, verifier: "Verifier") -> li
     flagged = _flagged_links(clean, verifier)
     if flagged:
         reasons.append(Reason.of("page_links_fake_support", items=_shown(flagged)))
+    if not official_page:
+        support = clean.get("support_terms") or []
+        if support:
+            reasons.append(Reason.of("page_fake_support", terms=_shown(support)))
+        foreign = [d for d in clean.get("downloads") or [] if _verdict_of(verifier, d) not in _OFFICIAL]
+        if foreign:
+            reasons.append(Reason.of("page_offers_download", items=_shown(foreign)))
+        drainer = clean.get("drainer_terms") or []
+        calls = clean.get("wallet_calls") or []
+        connects = [t for t in drainer if t.casefold() in _CONNECT_TERMS]
+        baits = [t for t in drainer if t.casefold() not in _CONNECT_TERMS]
+        if (connects and baits) or calls:
+            reasons.append(Reason.of("page_wallet_drainer", terms=_shown((connects + baits + calls)[:10])))
+        copied = [h for h in clean.get("link_hosts") or [] if _verdict_of(verifier, h) in _OFFICIAL]
+        posts_away = [h for h in clean.get("form_hosts") or [] if _verdict_of(verifier, h) not in _OFFICIAL]
+        if len(copied) >= 2 and posts_away:
+            reasons.append(Reason.of("page_copies_official", official=_shown(copied), hosts=_shown(posts_away)))
+    if not brand and not official_page and any(BY_CODE[r.code].level != "note" for r in reasons):
+        # A brand named only in headings, alt texts or logo names is what a review or news
+        # page does too: it counts only beside another sign.
+        for mention in clean.get("brand_mentions") or []:
+            named = _brand_in(mention, verifier)
+            if named:
+                reasons.append(Reason.of("page_claims_brand", title=mention, brand=named))
+                break
     if clean.get("password_fields"):
         reasons.append(Reason.of("page_password_field", count=clean["password_fields"]))
     elsewhere = [h for h in clean.get("form_hosts") or [] if page_site and _registrable(h) != page_site]
@@ -287,7 +362,7 @@ def _flagged_links(clean: dict[str, Any], verifier: "Verifier") -> list[str]:
     """Linked hosts and contact accounts that the verifier answers as not official and worse."""
     flagged: list[str] = []
     for link in clean.get("contact_links") or []:
-        if _is_support_link(link) and _verdict_of(verifier, _contact_text(link)) in _FLAGGED:
+        if is_support_link(link) and _verdict_of(verifier, _contact_text(link)) in _FLAGGED:
             flagged.append(link)
     for host in clean.get("link_hosts") or []:
         if _verdict_of(verifier, host) in _FLAGGED:
