@@ -311,7 +311,7 @@ def analyse_summary(summary: object, page_host: str, verifier: "Verifier") -> li
     brand = _brand_in(title, verifier)
     if brand and not official_page:
         reasons.append(Reason.of("page_claims_brand", title=title, brand=brand))
-    flagged = _flagged_links(clean, verifier)
+    flagged = _flagged_links(clean, verifier, page_site)
     if flagged:
         reasons.append(Reason.of("page_links_fake_support", items=_shown(flagged)))
     if not official_page:
@@ -358,13 +358,16 @@ def _brand_in(title: str, verifier: "Verifier") -> str:
     return found or ""
 
 
-def _flagged_links(clean: dict[str, Any], verifier: "Verifier") -> list[str]:
-    """Linked hosts and contact accounts that the verifier answers as not official and worse."""
+def _flagged_links(clean: dict[str, Any], verifier: "Verifier", page_site: str = "") -> list[str]:
+    """Linked hosts and contact accounts that the verifier answers as not official and worse
+    (the page's own site aside: its links to itself are not a separate channel)."""
     flagged: list[str] = []
     for link in clean.get("contact_links") or []:
         if is_support_link(link) and _verdict_of(verifier, _contact_text(link)) in _FLAGGED:
             flagged.append(link)
     for host in clean.get("link_hosts") or []:
+        if page_site and _registrable(host) == page_site:
+            continue
         if _verdict_of(verifier, host) in _FLAGGED:
             flagged.append(host)
     return flagged

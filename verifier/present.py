@@ -41,6 +41,15 @@ def render_text(result: Result, lang: str = "en") -> str:
         label = result.lookalike_of["label"]["zh" if lang == "zh" else "en"]
         lead = "模仿的官方渠道" if lang == "zh" else "imitates"
         lines.append(f"  {lead}: {result.lookalike_of['value']} ({label})")
+    page = result.details.get("page")
+    if isinstance(page, dict):
+        if "error" in page:
+            lead = "页面未读取" if lang == "zh" else "page not read"
+            lines.append(f"  {lead}: [{page['error']['code']}] {page['error']['message']}")
+        else:
+            lead = "页面读取于" if lang == "zh" else "page read at"
+            origin = "来自" if lang == "zh" else "from"
+            lines.append(f"  {lead} {page.get('read_at')} {origin} {page.get('address')} ({page.get('final_url')})")
     lines.append(f"  {'建议' if lang == 'zh' else 'advice'}: {messages.short_advice(result, lang)}")
     return "\n".join(lines)
 
