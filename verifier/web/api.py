@@ -50,6 +50,7 @@ from verifier.scan import MAX_BYTES as MAX_TEXT_BYTES
 from verifier.scan import scan
 from verifier.strictjson import loads_strict
 from verifier.web.context import loaded
+from verifier.web import security
 from verifier.web.problems import ApiError
 
 bp = Blueprint("api", __name__)
@@ -207,9 +208,14 @@ def language(requested: str | None) -> str:
 def json_response(obj: Any, status: int = 200) -> Response:
     # orjson: several times faster than json.dumps for a result object, and it refuses lone
     # surrogates instead of writing invalid UTF-8 (none can reach here: loads_strict rejects them).
-    response = Response(orjson.dumps(obj), status=status, mimetype="application/json")
-    response.vary.add("Accept-Language")
-    return response
+    # Headers as one prepared list: security.py's after_request hook then finds its headers
+    # already there (Werkzeug's ``setdefault`` on a missing header raises and catches a
+    # KeyError each time), and Vary is plain text rather than a HeaderSet. On this hot path
+    # that is about a third of the API's own per-request cost.
+    return Response(orjson.dumps(obj), status=status, mimetype="application/json", headers=_RESPONSE_HEADERS)
+
+
+_RESPONSE_HEADERS = [*security.HEADERS.items(), ("Vary", "Accept-Language")]
 
 
 # ---------------------------------------------------------------------------------------------
