@@ -128,6 +128,7 @@ if __name__ == "__main__":
     status = main()
     from heuristics import main as heuristics_main  # bench/heuristics.py: the labelled set, its speed figures
     from page import main as page_main  # bench/page.py: the deep check's page reading
+    from api import main as api_main  # bench/api.py: the JSON API under concurrent clients, next to a trivial endpoint
 
     status = status or heuristics_main()
-    sys.exit(status or page_main())
+    sys.exit(status or page_main() or api_main())
