@@ -134,9 +134,19 @@ def test_charset_utf8_is_fine(client):
     assert response.status_code == 200
 
 
-def test_deep_check_is_422_until_it_exists(client):
-    body = problem_of(client.post(API + "/check", json={"input": "tokenpocket.pro", "deep": True}), 422, "deep_check_unavailable")
+def test_deep_check_is_422_when_the_app_has_none(app):
+    app.extensions.pop("verifier_deep_check")
+    body = problem_of(app.test_client().post(API + "/check", json={"input": "tokenpocket.pro", "deep": True}), 422, "deep_check_unavailable")
     assert "not available in this version" in body["detail"]
+
+
+def test_deep_check_says_why_a_page_was_not_read(client):
+    # No page is reachable in tests (no name resolves): the verdict of the name still stands.
+    body = client.post(API + "/check", json={"input": "https://tokenpocket-support.com/", "deep": True}).get_json()
+    assert body["verdict"] == "impersonation"
+    assert body["details"]["page"]["error"]["code"] == "fetch_failed"
+    email = client.post(API + "/check", json={"input": "service@tokenpocket.pro", "deep": True}).get_json()
+    assert email["verdict"] == "official" and email["details"]["page"]["error"]["code"] == "not_a_page"
 
 
 def test_deep_check_slots_in_as_an_extension(app):

@@ -212,3 +212,37 @@ def test_cli_check_deep(settings_env, port, capsys, monkeypatch):
     assert result["verdict"] == "impersonation"
     assert "page_asks_secret" in [r["code"] for r in result["reasons"]]
     assert result["details"]["page"]["address"] == "127.0.0.1"
+
+
+@pytest.fixture
+def deep_app(settings_env, port, monkeypatch):
+    import verifier.fetch as fetch
+    from verifier.config import Settings
+    from verifier.web import create_app
+
+    monkeypatch.setenv("VERIFIER_FETCH_ALLOWED_NETWORKS", "127.0.0.1/32")
+    monkeypatch.setenv("VERIFIER_FETCH_PORTS", f"80,443,{port}")
+    monkeypatch.setattr(fetch, "system_resolver", lambda host, p: ["127.0.0.1"])  # no DNS in tests
+    return create_app({"SETTINGS": Settings.from_env()})
+
+
+def test_api_deep_check(deep_app, port):
+    body = deep_app.test_client().post(
+        "/api/v1/check", json={"input": f"http://help-desk-24.top:{port}/fake", "deep": True, "lang": "zh"}
+    ).get_json()
+    assert body["verdict"] == "impersonation"
+    assert {"page_asks_secret", "page_seed_grid", "page_fake_support"} <= set(body["details"]["page"]["signs"])
+    assert body["details"]["page"]["address"] == "127.0.0.1"
+    assert any("助记词" in r["message"] for r in body["reasons"])
+
+
+def test_web_checker_reads_the_page_when_asked(deep_app, port):
+    client = deep_app.test_client()
+    url = f"http://help-desk-24.top:{port}/fake"
+    plain = client.get("/check", query_string={"input": url, "lang": "en"}).get_data(as_text=True)
+    deep = client.get("/check", query_string={"input": url, "deep": "1", "lang": "en"}).get_data(as_text=True)
+    assert 'id="deep-page"' not in plain
+    assert 'id="deep-page"' in deep and "from the address 127.0.0.1" in deep
+    assert 'data-code="page_asks_secret"' in deep
+    index = client.get("/?lang=zh").get_data(as_text=True)
+    assert 'name="deep"' in index and "同时读取链接指向的网页" in index

@@ -49,7 +49,6 @@ ERRORS = [
     ("422 field_too_long", _json("/check", {"input": "a", "platform": "p" * 65}), 422, "field_too_long"),
     ("422 no_items", _json("/check/batch", {"inputs": []}), 422, "no_items"),
     ("422 too_many_items", _json("/check/batch", {"inputs": ["a"] * 101}), 422, "too_many_items"),
-    ("422 deep", _json("/check", {"input": "tokenpocket.pro", "deep": True}), 422, "deep_check_unavailable"),
     ("422 core empty", _json("/check", {"input": ""}), 422, "empty_input"),
     ("422 core too long", _json("/check", {"input": "a" * 5000}), 422, "input_too_long"),
     ("422 core unrecognised", _json("/check", {"input": "%%%"}), 422, "unrecognised_input"),

@@ -8,6 +8,9 @@ from an unverified one), and registers one blueprint per feature:
 * ``health``  — ``/healthz``, ``/readyz``
 * ``api``     — ``/api/v1/...`` (JSON in and out, problem+json errors, CORS)
 * ``pages``   — ``/``, ``/check``, ``/bookmarklet`` (zh/en HTML, no inline script)
+
+The deep page check (``verifier.deep``) is built here too, from the same settings
+(``VERIFIER_FETCH_ALLOWED_NETWORKS``, ``VERIFIER_FETCH_PORTS``, ``VERIFIER_PAGE_CACHE_SECONDS``).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from typing import Any, Mapping, Sequence
 from flask import Flask
 
 from verifier.config import Settings
-from verifier.runtime import open_verifier
+from verifier.runtime import open_deep_checker, open_verifier
 from verifier.web import problems, security
 
 # Request bodies: a batch of 100 items or a pasted message of 64 KiB, with room for JSON.
@@ -38,6 +41,10 @@ def create_app(config: Mapping[str, Any] | None = None, *, trusted_keys: Sequenc
     app.config.update({k: v for k, v in overrides.items() if k.isupper()})
     app.extensions["verifier"] = loaded
     app.extensions["verifier_settings"] = settings
+    deep = open_deep_checker(settings, loaded.verifier)
+    # The deep page check, as the API and the pages call it (api.DEEP_CHECK_EXTENSION).
+    app.extensions["verifier_deep_check"] = lambda text, platform, result, lang: deep.deepen(result).to_dict(lang)
+    app.extensions["verifier_deep_checker"] = deep
 
     problems.init_app(app)
     security.init_app(app)

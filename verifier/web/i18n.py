@@ -75,6 +75,11 @@ UI: dict[str, Message] = {
         "由你浏览器中的书签小工具从你所在的页面读取。",
     ),
     "page_none": Message("Nothing alarming was found on the page.", "页面上没有发现明显的危险迹象。"),
+    "deep_label": Message("Also read the page behind the link (safely, without running it)",
+                          "同时读取链接指向的网页（安全读取，不运行网页代码）"),
+    "page_read": Message("The page was read at {read_at} from the address {address}.",
+                         "网页于 {read_at} 从地址 {address} 读取。"),
+    "page_not_read": Message("The page could not be read: {message}", "无法读取该网页：{message}"),
     "next_title": Message("What to do next", "下一步怎么做"),
     "next_never": Message(
         "Never send your seed phrase (助记词), private key or any funds or fees to anyone who offers help.",

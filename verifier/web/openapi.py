@@ -157,6 +157,27 @@ def schemas() -> dict[str, Any]:
                             "required": ["code"],
                         },
                     },
+                    "page": {
+                        "type": "object",
+                        "description": "Only with deep: when and from which address the page was read, "
+                                       "the page signs found, or why it could not be read.",
+                        "properties": {
+                            "url": {"type": "string"},
+                            "final_url": {"type": "string"},
+                            "read_at": {"type": "string"},
+                            "address": {"type": "string"},
+                            "status": {"type": "integer"},
+                            "truncated": {"type": "boolean"},
+                            "redirects": {"type": "array", "items": {"type": "string"}},
+                            "cached": {"type": "boolean"},
+                            "signs": {"type": "array", "items": {"type": "string"}},
+                            "error": {
+                                "type": "object",
+                                "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+                                "required": ["code", "message"],
+                            },
+                        },
+                    },
                 },
             },
         },

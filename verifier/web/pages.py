@@ -142,6 +142,8 @@ def check() -> Response:
             except InvalidInputError as scan_err:
                 err = scan_err
         return _render("invalid.html", status=422, text=text, error_code=err.code, error_message=err.message)
+    if values.get("deep") in ("1", "on", "true"):
+        result = current_app.extensions["verifier_deep_checker"].deepen(result)
     return _result_page(result, values.get("page"), lang)
 
 
@@ -169,6 +171,8 @@ def _result_page(result: Result, raw_summary: str | None, lang: str) -> Response
         hidden=list(dict.fromkeys(h for h in hidden if h)),
         page_given=raw_summary is not None and raw_summary.strip() != "",
         page_reasons=[messages.render_reason(r, lang) for r in page_reasons],
+        deep_page=details.get("page"),
+        deep_reasons=[r for r in data["reasons"] if r["code"] in page.BY_CODE],
         advice=messages.short_advice(result, lang),
         report_href=_report_href(result.input, verdict, lang) if verdict != "official" else "",
     )
