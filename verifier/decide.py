@@ -68,9 +68,10 @@ def decide(
 
     if match is not None:
         channel = match.channel
-        label = channel.label.en
+        # Both languages travel with the reason; messages.render_reason picks "label_zh" for zh.
+        label, label_zh = channel.label.en, channel.label.zh
         if not channel.active:
-            reasons = (Reason.of("retired_channel", label=label), *map(_reason, signs), *notes)
+            reasons = (Reason.of("retired_channel", label=label, label_zh=label_zh), *map(_reason, signs), *notes)
             return Decision("retired", max(RISK_RETIRED, _combined_risk(signs)), reasons, channel, None)
         blocking = [f for f in signs if f.blocks_official]
         if blocking:
@@ -79,9 +80,11 @@ def decide(
             reasons = tuple(map(_reason, signs)) + tuple(notes)
             return Decision(blocking[0].level, _combined_risk(blocking), reasons, None, lookalike or channel)
         if match.how == "subdomain":
-            found = Reason.of("official_subdomain", host=item.host.ascii if item.host else "", root=match.host, label=label)
+            found = Reason.of(
+                "official_subdomain", host=item.host.ascii if item.host else "", root=match.host, label=label, label_zh=label_zh
+            )
         else:
-            found = Reason.of("official_channel", label=label)
+            found = Reason.of("official_channel", label=label, label_zh=label_zh)
         if expired:
             reasons = (Reason.of("registry_expired", expires_at=expires_at), found, *notes)
             return Decision("unverified", RISK_UNVERIFIED, reasons, channel, None)

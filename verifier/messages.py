@@ -326,8 +326,10 @@ def render_reason(reason: Reason, lang: str = "en") -> dict[str, Any]:
         text = reason.code
     else:
         template = message.zh if lang == "zh" else message.en
+        # A fact given in both languages ("label" and "label_zh") is shown in the reader's.
+        shown = {k: params.get(f"{k}_zh", v) for k, v in params.items()} if lang == "zh" else params
         try:
-            text = template.format(**params)
+            text = template.format(**shown)
         except (KeyError, IndexError):
             text = template
     out: dict[str, Any] = {"code": reason.code, "message": text}

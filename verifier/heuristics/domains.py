@@ -48,7 +48,7 @@ def _split(host: Host) -> tuple[str, str, tuple[str, ...]]:
 def _facts(item: Item, ctx: Context) -> HostFacts | None:
     """The host's parts and what each imitates: computed once per check, shared by the rows."""
     host = item.host
-    if host is None or host.is_ip or ctx.official_match:
+    if host is None or host.is_ip or ctx.match is not None:  # registry entries speak for themselves
         return None
     if host.registrable in ctx.lookalikes.official_registrables or "." not in host.ascii:
         return None  # a host under an official domain that the registry does not vouch for
