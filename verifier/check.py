@@ -11,6 +11,7 @@ and takes ``now`` per call (expiry turns ``official`` into ``unverified``).
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Callable
 
 from verifier import heuristics
@@ -35,6 +36,7 @@ class Verifier:
         *,
         clock: Callable[[], datetime] = utc_now,
         detectors: tuple[heuristics.Detector, ...] | None = None,
+        memo_size: int = 4096,
     ) -> None:
         self.registry = registry
         self.index = RegistryIndex(registry)
@@ -44,14 +46,22 @@ class Verifier:
         # The rows that apply to each kind, in table order: a check walks only its own.
         self._rows = {kind: tuple(d for d in self.detectors if kind in d.kinds) for kind in KINDS}
         self._expires_text = registry.expires_at_text  # formatted once, not per check
+        # A check is a pure function of (text, platform, expired) for one registry, and victims
+        # of one campaign paste the same links: the last answers are kept (thread-safe LRU).
+        self._memo = lru_cache(maxsize=memo_size)(self._answer_text) if memo_size else self._answer_text
 
     def check(self, text: str, *, platform: str | None = None, now: datetime | None = None) -> Result:
         """Classify ``text`` and answer for it. Raises ``InvalidInputError`` for bad input."""
-        return self.check_item(classify(text, platform=platform), now=now)
+        return self._memo(text, platform, self.registry.is_expired(now or self.clock()))
+
+    def _answer_text(self, text: str, platform: str | None, expired: bool) -> Result:
+        return self._answer(classify(text, platform=platform), expired)
 
     def check_item(self, item: Item, *, now: datetime | None = None) -> Result:
-        moment = now or self.clock()
-        expired = self.registry.is_expired(moment)
+        """Answer for an already classified item (the message scanner's path)."""
+        return self._answer(item, self.registry.is_expired(now or self.clock()))
+
+    def _answer(self, item: Item, expired: bool) -> Result:
         match = self.index.find_channel(item)
         fake = self.index.find_impersonation(item)
         findings = heuristics.run(self._rows[item.kind], item, heuristics.Context(self.index, match, self.lookalikes))

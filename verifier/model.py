@@ -171,5 +171,5 @@ class Result:
             "lookalike_of": self.lookalike_of,
             "advice": messages.advice(self, lang),
             "registry": self.registry.to_dict(),
-            "details": self.details,
+            "details": dict(self.details),  # a copy: results may be shared (Verifier memo)
         }
