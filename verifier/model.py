@@ -150,12 +150,21 @@ class Result:
     # Inputs of the advice text (registry policies, official contacts); not shown as fields.
     policies: tuple[Any, ...] = field(default=(), repr=False, compare=False)
     contacts: tuple[Any, ...] = field(default=(), repr=False, compare=False)
+    # The rendered shape per language, computed once (a memoised result is rendered often).
+    _rendered: dict[str, dict[str, Any]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def is_official(self) -> bool:
         return self.verdict == "official"
 
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
+        """The result object (DESIGN.md) in ``lang``; a fresh top-level dict on every call."""
+        rendered = self._rendered.get(lang)
+        if rendered is None:
+            rendered = self._rendered[lang] = self._render(lang)
+        return {**rendered, "details": dict(self.details)}
+
+    def _render(self, lang: str) -> dict[str, Any]:
         # Imported here: messages is data-heavy and model must stay import-light.
         from verifier import messages
 
@@ -171,5 +180,5 @@ class Result:
             "lookalike_of": self.lookalike_of,
             "advice": messages.advice(self, lang),
             "registry": self.registry.to_dict(),
-            "details": dict(self.details),  # a copy: results may be shared (Verifier memo)
+            "details": self.details,
         }

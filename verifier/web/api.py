@@ -215,7 +215,7 @@ def json_response(obj: Any, status: int = 200) -> Response:
     return Response(orjson.dumps(obj), status=status, mimetype="application/json", headers=_RESPONSE_HEADERS)
 
 
-_RESPONSE_HEADERS = [*security.HEADERS.items(), ("Vary", "Accept-Language")]
+_RESPONSE_HEADERS = [*security.API_HEADERS, ("Vary", "Accept-Language")]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -23,16 +23,26 @@ HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 API_PREFIX = "/api/"
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": "ETag, Retry-After, Content-Length",
+}
+# Every header an API response needs, for responses built with them up front; the
+# after_request hook then has nothing left to do (it recognises them by the first one).
+API_HEADERS = [*HEADERS.items(), *CORS_HEADERS.items()]
+PREPARED_MARK = next(iter(HEADERS))
 
 
 def init_app(app: Flask) -> None:
     @app.after_request
     def add_headers(response: Response) -> Response:
+        if PREPARED_MARK in response.headers:
+            return response  # built with API_HEADERS already (the API's hot path)
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
         if request.path.startswith(API_PREFIX) or request.path in ("/healthz", "/readyz"):
-            response.headers["Access-Control-Allow-Origin"] = "*"
-            response.headers["Access-Control-Expose-Headers"] = "ETag, Retry-After, Content-Length"
+            for name, value in CORS_HEADERS.items():
+                response.headers[name] = value
             if request.method == "OPTIONS":
                 response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
                 response.headers["Access-Control-Allow-Headers"] = "Content-Type, Authorization, If-None-Match"
