@@ -13,7 +13,6 @@ from verifier.errors import RegistrySignatureError
 from verifier.signing import (
     MAX_SIGNATURE_BYTES,
     SigningKeyError,
-    from_base64,
     generate_keypair,
     pinned_keys,
     public_key_from_text,

@@ -8,7 +8,7 @@ Edit distance (``near``) catches what no fuzzer generated, with a threshold scal
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterator
 
 from rapidfuzz.distance import DamerauLevenshtein
 
