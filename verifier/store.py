@@ -65,6 +65,37 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         )
         """,
     ),
+    (
+        3,
+        "reports",
+        # Victims' reports (verifier/reports.py). ``fingerprint`` folds duplicates of one
+        # normalised channel; ``reports_version`` is bumped by every confirm/reject, so a
+        # running service reloads its confirmed set only when it changed.
+        """
+        CREATE TABLE reports (
+            id TEXT PRIMARY KEY,
+            created_at TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            normalized TEXT NOT NULL,
+            platform TEXT,
+            verdict TEXT NOT NULL,
+            reasons TEXT NOT NULL,
+            what_happened TEXT NOT NULL,
+            happened_at TEXT,
+            contact TEXT,
+            status TEXT NOT NULL CHECK (status IN ('open', 'confirmed', 'rejected')),
+            decided_at TEXT,
+            note TEXT,
+            duplicate_count INTEGER NOT NULL DEFAULT 0,
+            fingerprint TEXT NOT NULL
+        );
+        CREATE INDEX reports_fingerprint ON reports (fingerprint, status);
+        CREATE INDEX reports_status ON reports (status, created_at);
+        CREATE TABLE reports_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);
+        INSERT INTO reports_version (id, version) VALUES (1, 0)
+        """,
+    ),
 )
 
 _WAY_OUT = "make that directory writable, or set VERIFIER_DATA_DIR to a writable directory"
@@ -135,7 +166,11 @@ class StateStore:
             done = {row[0] for row in self.conn.execute("SELECT version FROM schema_migrations")}
             for version, name, sql in MIGRATIONS:
                 if version not in done:
-                    self.conn.execute(sql)
+                    # A migration may hold several statements (a table and its index), split on
+                    # ";": executescript() would commit in the middle of this transaction.
+                    for statement in sql.split(";"):
+                        if statement.strip():
+                            self.conn.execute(statement)
                     self.conn.execute(
                         "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
                         (version, name, format_timestamp(datetime.now().astimezone())),
