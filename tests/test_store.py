@@ -15,7 +15,7 @@ from registry_fixtures import NOW, TestKey, make_key, make_registry_doc, sign_do
 from verifier.errors import RegistryError, RegistryRollbackError, RegistrySignatureError, StateError
 from verifier.registry.loader import load_last_accepted, load_registry
 from verifier.registry.trust import VerifiedRegistry, verify_registry
-from verifier.store import StateStore
+from verifier.store import MIGRATIONS, StateStore
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,7 +33,7 @@ def store(tmp_path):
 
 def test_fresh_store_is_empty_migrated_and_wal(store):
     assert store.stored() is None
-    assert store.migrations() == [(1, "registry_state"), (2, "page_cache")]
+    assert store.migrations() == [(version, name) for version, name, _ in MIGRATIONS]
     assert store.db.journal_mode == "wal"
     assert store.path.parent.is_dir()
 
@@ -46,7 +46,7 @@ def test_accept_round_trip_and_reopen(tmp_path):
         store.accept(verified, pinned_key_ids=[key.key_id], now=NOW)
     with StateStore(path) as again:  # reopening does not re-run migrations
         stored = again.stored()
-        assert again.migrations() == [(1, "registry_state"), (2, "page_cache")]
+        assert again.migrations() == [(version, name) for version, name, _ in MIGRATIONS]
     assert stored is not None
     assert (stored.serial, stored.sha256, stored.key_id) == (4, verified.sha256, key.key_id)
     assert stored.issued_at == verified.registry.issued_at_text

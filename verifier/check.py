@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from functools import lru_cache
-from typing import Callable
+from typing import Callable, Protocol
 
 from verifier import heuristics
 from verifier.classify import classify
@@ -27,6 +27,29 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+FakeKey = tuple[str, "str | None", str]
+
+
+def fake_key(item: Item) -> FakeKey | None:
+    """The key under which an item is a known fake: the registry's ``impersonations[]`` key
+    (url and domain → the host; a handle needs its platform). ``None``: not matchable."""
+    if item.kind in ("url", "domain"):
+        return ("domain", None, item.host.ascii) if item.host is not None else None
+    if item.kind == "handle":
+        return ("handle", item.platform, item.key) if item.platform else None
+    return (item.kind, None, item.key.lower())
+
+
+class ReportedFakes(Protocol):
+    """Confirmed victims' reports, as data the core consults (loaded from SQLite elsewhere:
+    ``verifier.reports.ConfirmedReports``). ``version()`` changes whenever the set does, so
+    memoised answers are keyed by it; ``find`` gives the date the fake was first reported."""
+
+    def version(self) -> int: ...
+
+    def find(self, key: FakeKey) -> str | None: ...
+
+
 class Verifier:
     """Checks inputs against one registry. Build once (indexes are precomputed); thread-safe."""
 
@@ -37,8 +60,11 @@ class Verifier:
         clock: Callable[[], datetime] = utc_now,
         detectors: tuple[heuristics.Detector, ...] | None = None,
         memo_size: int = 4096,
+        reported: ReportedFakes | None = None,
     ) -> None:
         self.registry = registry
+        # Confirmed reports, never above the registry (decide.py): set by the web app and CLI.
+        self.reported = reported
         self.index = RegistryIndex(registry)
         self.lookalikes = LookalikeIndex(registry)
         self.clock = clock
@@ -52,9 +78,11 @@ class Verifier:
 
     def check(self, text: str, *, platform: str | None = None, now: datetime | None = None) -> Result:
         """Classify ``text`` and answer for it. Raises ``InvalidInputError`` for bad input."""
-        return self._memo(text, platform, self.registry.is_expired(now or self.clock()))
+        reported = self.reported
+        version = reported.version() if reported is not None else 0
+        return self._memo(text, platform, self.registry.is_expired(now or self.clock()), version)
 
-    def _answer_text(self, text: str, platform: str | None, expired: bool) -> Result:
+    def _answer_text(self, text: str, platform: str | None, expired: bool, version: int = 0) -> Result:
         return self._answer(classify(text, platform=platform), expired)
 
     def check_item(self, item: Item, *, now: datetime | None = None) -> Result:
@@ -66,6 +94,10 @@ class Verifier:
         fake = self.index.find_impersonation(item)
         findings = heuristics.run(self._rows[item.kind], item, heuristics.Context(self.index, match, self.lookalikes))
         unplaced = self.index.handles_named(item.key) if item.kind == "handle" and item.platform is None else []
+        reported = None
+        if fake is None and match is None and self.reported is not None:
+            key = fake_key(item)
+            reported = self.reported.find(key) if key is not None else None
         decision = decide(
             item,
             match=match,
@@ -74,6 +106,7 @@ class Verifier:
             expired=expired,
             expires_at=self._expires_text,
             unplaced_handles=unplaced,
+            reported=reported,
         )
         platform = item.platform
         if platform is None and decision.channel is not None:

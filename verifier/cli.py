@@ -38,6 +38,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     try:
         settings = _settings(args)
         verifier = open_verifier(settings).verifier
+        from verifier.reports import attach
+
+        attach(verifier, settings.database_path)  # confirmed reports answer as reported_confirmed
         if args.deep:
             from verifier.runtime import open_deep_checker
 
@@ -211,6 +214,9 @@ def build_parser() -> argparse.ArgumentParser:
     from verifier.registry.commands import add_registry_parser
 
     add_registry_parser(sub)
+    from verifier.reports_cli import add_reports_parser
+
+    add_reports_parser(sub)
     return parser
 
 

@@ -3,6 +3,8 @@
 Order of evidence, strongest first:
 
 1. the input is a **confirmed impersonation** in the signed registry → ``impersonation``;
+   a victim's report confirmed by a maintainer (``reported_confirmed``) counts the same, but
+   only when the input is no registry channel: a report never overrides the registry;
 2. it is a **registry channel**: retired → ``retired``; active and nothing blocks it →
    ``official`` (``unverified`` once the registry has expired); active but a blocking finding
    (hidden characters, a link that parses two ways, ...) → that finding's level (fail closed);
@@ -57,6 +59,7 @@ def decide(
     expired: bool,
     expires_at: str,
     unplaced_handles: list[Channel],
+    reported: str | None = None,
 ) -> Decision:
     notes = [_reason(f) for f in findings if f.level == "note"]
     signs = sorted((f for f in findings if f.level != "note"), key=lambda f: LEVEL_RANK[f.level])
@@ -64,6 +67,10 @@ def decide(
 
     if fake is not None:
         reasons = (Reason.of("known_impersonation", note=fake.note), *map(_reason, signs), *notes)
+        return Decision("impersonation", 100, reasons, None, lookalike)
+
+    if reported is not None and match is None:  # ``reported``: the date of the first report
+        reasons = (Reason.of("reported_confirmed", first_seen=reported), *map(_reason, signs), *notes)
         return Decision("impersonation", 100, reasons, None, lookalike)
 
     if match is not None:

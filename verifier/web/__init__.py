@@ -41,6 +41,15 @@ def create_app(config: Mapping[str, Any] | None = None, *, trusted_keys: Sequenc
     app.config.update({k: v for k, v in overrides.items() if k.isupper()})
     app.extensions["verifier"] = loaded
     app.extensions["verifier_settings"] = settings
+    from verifier import reports
+
+    # Victims' reports: the book, and its confirmed set consulted by every check.
+    app.extensions["verifier_reports"] = reports.attach(
+        loaded.verifier, settings.database_path,
+        refresh_seconds=float(app.config.get("REPORTS_REFRESH_SECONDS", reports.REFRESH_SECONDS)),
+    )
+    # A reload's new Verifier takes the same set: ``verifier.reported = app.extensions["verifier_reported"]``.
+    app.extensions["verifier_reported"] = loaded.verifier.reported
     deep = open_deep_checker(settings, loaded.verifier)
     # The deep page check, as the API and the pages call it (api.DEEP_CHECK_EXTENSION).
     app.extensions["verifier_deep_check"] = lambda text, platform, result, lang: deep.deepen(result).to_dict(lang)

@@ -6,6 +6,8 @@ Routes (DESIGN.md, "HTTP"; the OpenAPI document of :mod:`verifier.web.openapi` d
 * ``GET  /check``        ``?input=&platform=&lang=`` → the same, for simple clients
 * ``POST /check/batch``  ``{"inputs": [str | {"input", "platform"?}], "lang"?}`` → ``{"results"}``
 * ``POST /scan``         ``{"text", "lang"?}`` → the object of ``verifier scan --json``
+* ``POST /reports``      ``{"channel", "what_happened", "happened_at"?, "contact"?, "platform"?, "lang"?}``
+  → 201 ``{"id", "status", "duplicate", "check"}`` (:mod:`verifier.reports`)
 * ``GET  /registry``     the accepted registry's exact bytes (``ETag`` = its SHA-256, 304)
 * ``GET  /registry.minisig``  its detached signature, for ``minisign -V``
 * ``GET  /openapi.json`` the OpenAPI 3.1 document
@@ -46,6 +48,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from verifier import present
 from verifier.classify import MAX_INPUT
 from verifier.errors import InvalidInputError
+from verifier import reports
 from verifier.scan import MAX_BYTES as MAX_TEXT_BYTES
 from verifier.scan import scan
 from verifier.strictjson import loads_strict
@@ -100,6 +103,14 @@ BATCH_ITEM_FIELDS = (
     Field("platform", (str,), "a string or null", nullable=True),
 )
 SCAN_FIELDS = (TEXT, LANG)
+REPORT_FIELDS = (
+    Field("channel", (str,), "a string", required=True, max_length=reports.MAX_CHANNEL, too_long_code="input_too_long"),
+    Field("what_happened", (str,), "a string", required=True, max_length=reports.MAX_WHAT_HAPPENED),
+    Field("happened_at", (str,), "a string or null", max_length=reports.MAX_HAPPENED_AT, nullable=True),
+    Field("contact", (str,), "a string or null", max_length=reports.MAX_CONTACT, nullable=True),
+    PLATFORM,
+    LANG,
+)
 
 
 def _field_error(code: str, field: str, message: str) -> ApiError:
@@ -301,6 +312,30 @@ def scan_post() -> Response:
     fields = json_body(SCAN_FIELDS)
     outcome = scan(fields["text"], loaded().verifier)
     return json_response(outcome.to_dict(language(fields.get("lang"))))
+
+
+# Rate limits (verifier/limits.py, another part of issue 6) hook in here: the route is meant to
+# take the limiter's decorator for the "reports" scope, a tighter limit than checks.
+@bp.post("/reports")
+def report_post() -> Response:
+    """A victim's report: the channel is checked and the report stored (or folded into the
+    open report of the same channel); 201 only after the row is committed."""
+    fields = json_body(REPORT_FIELDS)
+    lang = language(fields.get("lang"))
+    book: reports.ReportBook = current_app.extensions["verifier_reports"]
+    verifier = loaded().verifier
+    submitted = book.submit(
+        verifier,
+        channel=fields["channel"],
+        what_happened=fields["what_happened"],
+        happened_at=fields.get("happened_at"),
+        contact=fields.get("contact"),
+        platform=fields.get("platform"),
+        now=verifier.clock(),
+    )
+    body = {"id": submitted.report.id, "status": submitted.report.status, "duplicate": submitted.duplicate,
+            "check": submitted.result.to_dict(lang)}
+    return json_response(body, 201)
 
 
 def _conditional(data: bytes, etag: str, mimetype: str) -> Response:

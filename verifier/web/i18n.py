@@ -87,13 +87,31 @@ UI: dict[str, Message] = {
     ),
     "next_channels": Message("Contact TokenPocket only through these official channels:", "只通过以下官方渠道联系 TokenPocket："),
     "report_title": Message("Report this channel", "举报这个渠道"),
-    "report_link": Message("Report it to TokenPocket by email", "通过邮件向 TokenPocket 举报"),
-    "report_subject": Message("Report of a fake TokenPocket channel: {value}", "举报冒充 TokenPocket 的渠道：{value}"),
-    "report_body": Message(
-        "I found this channel pretending to be TokenPocket:\n\n{value}\n\nVerdict of the checker: {verdict}\n"
-        "Where I saw it:\nWhen:\n",
-        "我发现以下渠道冒充 TokenPocket：\n\n{value}\n\n查询结果：{verdict}\n在哪里看到：\n时间：\n",
+    "report_explain": Message(
+        "Met this channel? Tell TokenPocket what happened. Reviewers read every report; confirmed fakes are "
+        "flagged for everyone. Never write your seed phrase or private key here.",
+        "遇到过这个渠道？告诉 TokenPocket 发生了什么。每份举报都会有人审核；确认的冒充渠道会向所有人标出。"
+        "绝不要在这里填写助记词或私钥。",
     ),
+    "report_what": Message("What happened? (required)", "发生了什么？（必填）"),
+    "report_when": Message("When? (optional, e.g. 2026-05-01)", "什么时候？（可选，例如 2026-05-01）"),
+    "report_contact": Message(
+        "How can we reach you? (optional: email or account; only reviewers see it)",
+        "怎样联系你？（可选：邮箱或账号；只有审核人员能看到）",
+    ),
+    "report_submit": Message("Send the report", "提交举报"),
+    "report_thanks_title": Message("Thank you: your report is saved", "谢谢：你的举报已保存"),
+    "report_thanks": Message("Your report number is {id}. Keep it if you contact TokenPocket support.",
+                             "你的举报编号是 {id}。联系 TokenPocket 官方客服时请提供这个编号。"),
+    "report_duplicate": Message("Others have reported this channel too; your report was added to theirs.",
+                                "其他人也举报过这个渠道；你的举报已合并到同一份举报中。"),
+    "report_refused_title": Message("This report was not accepted", "此举报未被接受"),
+    "report_refused": Message(
+        "The report form must be sent from this site's own page. Open the checker, check the channel, and use the "
+        "form under the result.",
+        "举报表单必须从本站页面提交。请打开查询页面，查询该渠道，然后使用结果下方的表单。",
+    ),
+    "report_invalid_title": Message("The report could not be saved", "无法保存此举报"),
     "message_title": Message("The message you pasted", "你粘贴的消息"),
     "message_items": Message("What is in it", "消息中的内容"),
     "message_no_items": Message(

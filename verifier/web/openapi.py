@@ -277,6 +277,20 @@ def schemas() -> dict[str, Any]:
             inputs={"type": "array", "items": batch_item, "minItems": 1, "maxItems": api.MAX_BATCH},
         ),
         "ScanRequest": object_schema(api.SCAN_FIELDS),
+        "ReportRequest": object_schema(api.REPORT_FIELDS),
+        "ReportResponse": {
+            "type": "object",
+            "description": "The stored report: its id, its status, whether it was folded into an earlier report "
+            "of the same channel (same id), and the check of the channel.",
+            "properties": {
+                "id": {"type": "string", "pattern": "^[a-z0-9]+$"},
+                "status": {"type": "string", "enum": ["open", "confirmed", "rejected"]},
+                "duplicate": {"type": "boolean"},
+                "check": ref("Result"),
+            },
+            "required": ["id", "status", "duplicate", "check"],
+            "additionalProperties": False,
+        },
         "Health": {"type": "object", "properties": {"status": {"const": "ok"}}, "required": ["status"]},
         "Ready": {
             "type": "object",
@@ -384,6 +398,25 @@ def document() -> dict[str, Any]:
                     "requestBody": body("ScanRequest", "The text of the message."),
                     "responses": {**ok(ref("ScanResult"), "The message's verdict, its items and signals."),
                                   **problems(*BODY_ERRORS)},
+                },
+            },
+            "/api/v1/reports": {
+                "post": {
+                    "operationId": "report",
+                    "summary": "Report a fake channel",
+                    "description": "The channel is checked (an uncheckable one answers its own 422 code) and the "
+                    "report stored; a second report of a channel that has an open or confirmed report is folded "
+                    "into it (`duplicate: true`, same id). Answered only once the report is durably stored. "
+                    f"Caps: `what_happened` {api.reports.MAX_WHAT_HAPPENED}, `happened_at` "
+                    f"{api.reports.MAX_HAPPENED_AT}, `contact` {api.reports.MAX_CONTACT} characters.",
+                    "parameters": [LANG_HEADER],
+                    "requestBody": body("ReportRequest", "The channel as met, what happened, and optionally when "
+                                        "and how to reach the reporter."),
+                    "responses": {
+                        "201": {"description": "Stored (or folded into an earlier report).",
+                                "content": {JSON: {"schema": ref("ReportResponse")}}},
+                        **problems(*BODY_ERRORS),
+                    },
                 },
             },
             "/api/v1/registry": {

@@ -1,4 +1,4 @@
-"""The web checker's pages (zh/en HTML): ``/``, ``/check`` and ``/bookmarklet``.
+"""The web checker's pages (zh/en HTML): ``/``, ``/check``, ``/bookmarklet`` and ``POST /report``.
 
 Thin presenters over ``Verifier.check``, ``scan`` and :mod:`verifier.page`. Every page is a
 Jinja template (autoescaped), with no inline script or style, so the CSP of
@@ -20,11 +20,9 @@ shows" and raise the shown verdict (:func:`verifier.page.raise_verdict`).
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
-
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 
-from verifier import messages, page, platforms
+from verifier import checklog, messages, page, platforms
 from verifier.errors import InvalidInputError
 from verifier.model import Result
 from verifier.scan import ScanResult, scan
@@ -35,7 +33,9 @@ bp = Blueprint("pages", __name__, template_folder="templates", static_folder="st
 
 MESSAGE_MIN_CHARS = 80  # rejected text at least this long is read as a message
 SENTENCE_MIN_WORDS = 3  # accepted only by removing spaces, and this many words: a message
-REPORT_ADDRESS = "service@tokenpocket.pro"
+# The report form (SECURITY.md #10, no sessions): browsers say where a POST comes from in
+# Sec-Fetch-Site; older ones send Origin. Anything but this site itself is refused.
+SAME_SITE_FETCH = ("same-origin", "none")
 # Refusals that are not about the text's shape: such text is never read as a message.
 NOT_A_MESSAGE = {"unknown_platform", "empty_input", "invalid_text"}
 VERDICT_ICON = {"official": "✔", "unverified": "?"}
@@ -142,12 +142,13 @@ def check() -> Response:
             except InvalidInputError as scan_err:
                 err = scan_err
         return _render("invalid.html", status=422, text=text, error_code=err.code, error_message=err.message)
+    checklog.record(result, "web")  # one value checked (a message shown as such is not logged)
     if values.get("deep") in ("1", "on", "true"):
         result = current_app.extensions["verifier_deep_checker"].deepen(result)
-    return _result_page(result, values.get("page"), lang)
+    return _result_page(result, values.get("page"), lang, platform=platform)
 
 
-def _result_page(result: Result, raw_summary: str | None, lang: str) -> Response:
+def _result_page(result: Result, raw_summary: str | None, lang: str, *, platform: str | None = None) -> Response:
     data = result.to_dict(lang)
     details = data.get("details") or {}
     summary, notes = page.read_summary(raw_summary)
@@ -174,7 +175,8 @@ def _result_page(result: Result, raw_summary: str | None, lang: str) -> Response
         deep_page=details.get("page"),
         deep_reasons=[r for r in data["reasons"] if r["code"] in page.BY_CODE],
         advice=messages.short_advice(result, lang),
-        report_href=_report_href(result.input, verdict, lang) if verdict != "official" else "",
+        report=verdict != "official",
+        report_platform=platform or "",
     )
 
 
@@ -216,12 +218,41 @@ def _idn(details: dict[str, Any]) -> dict[str, str] | None:
     return None
 
 
-def _report_href(value: str, verdict: str, lang: str) -> str:
-    """A ``mailto:`` to TokenPocket naming the channel (a later issue adds a report form)."""
-    shown = value if len(value) <= 500 else value[:497] + "..."
-    subject = i18n.text("report_subject", lang, value=shown[:120])
-    body = i18n.text("report_body", lang, value=shown, verdict=messages.verdict_text(verdict, lang))
-    return f"mailto:{REPORT_ADDRESS}?subject={quote(subject, safe='')}&body={quote(body, safe='')}"
+def _cross_site() -> bool:
+    """True for a POST another site made the browser send (CSRF), by Sec-Fetch-Site, else Origin.
+    A request with neither header comes from no browser of this decade: not a CSRF vector."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site not in SAME_SITE_FETCH
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return False
+    ours = {request.host_url.rstrip("/"), (current_app.config.get("PUBLIC_ORIGIN") or "").rstrip("/")}
+    return origin.rstrip("/") not in ours
+
+
+# Rate limits (verifier/limits.py) hook in here too, with the API's "reports" scope.
+@bp.post("/report")
+def report() -> Response:
+    """The result page's report form: stored like ``POST /api/v1/reports``, answered with its id."""
+    if _cross_site():
+        return _render("report_done.html", status=403, state="refused")
+    form = request.form  # only the named fields are read (SECURITY.md #7)
+    verifier = loaded().verifier
+    try:
+        submitted = current_app.extensions["verifier_reports"].submit(
+            verifier,
+            channel=form.get("channel", ""),
+            what_happened=form.get("what_happened", ""),
+            happened_at=form.get("happened_at") or None,
+            contact=form.get("contact") or None,
+            platform=form.get("platform") or None,
+            now=verifier.clock(),
+        )
+    except InvalidInputError as err:
+        return _render("report_done.html", status=422, state="invalid", error_code=err.code, error_message=err.message)
+    return _render("report_done.html", state="thanks", report_id=submitted.report.id, duplicate=submitted.duplicate,
+                   channel=submitted.result.normalized)
 
 
 @bp.get("/bookmarklet")
