@@ -59,7 +59,11 @@ class Server:
             except requests.RequestException:
                 pass
             if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.kill()
+                try:
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                self.proc.wait(timeout=10)
                 pytest.fail(f"server did not start: {self.proc.stderr.read()[-2000:]!r}")
             time.sleep(0.05)
 
