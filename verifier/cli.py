@@ -172,7 +172,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from verifier.server import serve
 
     try:
-        return serve(_settings(args), host=args.host, port=args.port, workers=args.workers, threads=args.threads)
+        return serve(
+            _settings(args), host=args.host, port=args.port, workers=args.workers, threads=args.threads, pidfile=args.pidfile
+        )
     except VerifierError as err:
         return _fail(err)
 
@@ -206,8 +208,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the HTTP service (production WSGI server)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1: limits and state are per process)")
-    serve.add_argument("--threads", type=int, default=8, help="threads per worker")
+    serve.add_argument("--workers", type=int, default=None, help="worker processes (default VERIFIER_WORKERS or 1)")
+    serve.add_argument("--threads", type=int, default=None, help="threads per worker (default VERIFIER_THREADS or 8)")
+    serve.add_argument("--pidfile", default=None, help="pid file for `verifier registry reload` (default VERIFIER_DATA_DIR/verifier.pid)")
     serve.add_argument("--registry", default=None)
     serve.set_defaults(func=cmd_serve)
 

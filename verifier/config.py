@@ -37,6 +37,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("VERIFIER_FETCH_PORTS", "fetch_ports", "Comma-separated ports the page fetcher may use (default 80,443)."),
     Setting("VERIFIER_LANG", "lang", "Default language of messages: en or zh."),
     Setting("VERIFIER_PAGE_CACHE_SECONDS", "page_cache_seconds", "How long the deep check keeps what it read from a page."),
+    Setting("VERIFIER_REGISTRY_URL", "registry_url", "URL of the published registry JSON (its signature: URL + .minisig), polled when VERIFIER_REGISTRY_POLL_SECONDS > 0."),
+    Setting("VERIFIER_REGISTRY_POLL_SECONDS", "registry_poll_seconds", "Seconds between polls of VERIFIER_REGISTRY_URL (0: no polling)."),
+    Setting("VERIFIER_LOG_FORMAT", "log_format", "Server logs: text, or json (one JSON object per line)."),
+    Setting("VERIFIER_WORKERS", "workers", "gunicorn worker processes of `verifier serve` (default 1)."),
+    Setting("VERIFIER_THREADS", "threads", "Threads per worker of `verifier serve` (default 8)."),
 )
 
 
@@ -48,6 +53,11 @@ class Settings:
     fetch_ports: tuple[str, ...] = ("80", "443")
     lang: str = "en"
     page_cache_seconds: int = 3600
+    registry_url: str = ""
+    registry_poll_seconds: int = 0
+    log_format: str = "text"
+    workers: int = 1
+    threads: int = 8
 
     @property
     def signature_path(self) -> Path:
@@ -74,6 +84,10 @@ class Settings:
         settings = replace(cls(), **values)
         if settings.lang not in ("en", "zh"):
             raise SettingsError(f"VERIFIER_LANG must be en or zh, not {settings.lang!r}")
+        if settings.log_format not in ("text", "json"):
+            raise SettingsError(f"VERIFIER_LOG_FORMAT must be text or json, not {settings.log_format!r}")
+        if settings.workers < 1 or settings.threads < 1:
+            raise SettingsError("VERIFIER_WORKERS and VERIFIER_THREADS must be at least 1")
         return settings
 
 

@@ -372,6 +372,16 @@ def add_subcommands(sub: Any) -> None:
     p = sub.add_parser("forget-floor", help="delete the stored rollback floor (deliberate downgrade)")
     p.set_defaults(func=_bind(cmd_forget_floor))
 
+    p = sub.add_parser("reload", help="verify the registry file, then make the running server reload it (SIGHUP)")
+    p.add_argument("--pidfile", metavar="PATH", help="the server's pid file (default VERIFIER_DATA_DIR/verifier.pid)")
+    p.set_defaults(func=_bind(_reload))
+
+
+def _reload(args: argparse.Namespace) -> int:
+    from verifier.reload import cmd_reload  # the server side lives with the Reloader
+
+    return cmd_reload(args)
+
 
 def add_registry_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Mount ``registry`` and its sub-commands on the top-level CLI's subparsers."""

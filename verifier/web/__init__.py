@@ -20,7 +20,7 @@ from typing import Any, Mapping, Sequence
 from flask import Flask
 
 from verifier.config import Settings
-from verifier.runtime import open_deep_checker, open_verifier
+from verifier.reload import Reloader, install, open_serving
 from verifier.web import problems, security
 
 # Request bodies: a batch of 100 items or a pasted message of 64 KiB, with room for JSON.
@@ -32,14 +32,14 @@ def create_app(config: Mapping[str, Any] | None = None, *, trusted_keys: Sequenc
     settings = overrides.pop("SETTINGS", None) or Settings.from_env(
         **{k.lower(): v for k, v in overrides.items() if k.lower() in Settings.__dataclass_fields__}
     )
-    loaded = open_verifier(settings, keys=trusted_keys)
+    # The configured file, or (refused, with an accepted registry in the state) its fallback.
+    loaded, start_error = open_serving(settings, keys=trusted_keys)
 
     app = Flask(__name__)
     app.config.update(MAX_CONTENT_LENGTH=MAX_CONTENT_LENGTH, JSON_SORT_KEYS=False)
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.config.update({k: v for k, v in overrides.items() if k.isupper()})
-    app.extensions["verifier"] = loaded
     app.extensions["verifier_settings"] = settings
     from verifier import reports
 
@@ -48,12 +48,11 @@ def create_app(config: Mapping[str, Any] | None = None, *, trusted_keys: Sequenc
         loaded.verifier, settings.database_path,
         refresh_seconds=float(app.config.get("REPORTS_REFRESH_SECONDS", reports.REFRESH_SECONDS)),
     )
-    # A reload's new Verifier takes the same set: ``verifier.reported = app.extensions["verifier_reported"]``.
+    # A reload's new Verifier takes the same set (reload.install does it).
     app.extensions["verifier_reported"] = loaded.verifier.reported
-    deep = open_deep_checker(settings, loaded.verifier)
-    # The deep page check, as the API and the pages call it (api.DEEP_CHECK_EXTENSION).
-    app.extensions["verifier_deep_check"] = lambda text, platform, result, lang: deep.deepen(result).to_dict(lang)
-    app.extensions["verifier_deep_checker"] = deep
+    # verifier, verifier_deep_checker, verifier_deep_check; replaced together by a reload.
+    install(app, settings, loaded)
+    app.extensions["verifier_reloader"] = Reloader(app, settings, keys=trusted_keys, start_error=start_error)
 
     problems.init_app(app)
     security.init_app(app)

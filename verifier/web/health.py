@@ -1,16 +1,32 @@
-"""Liveness and readiness: ``/healthz`` (the process answers) and ``/readyz`` (the registry is
-loaded, verified and not expired; 503 with the reason otherwise)."""
+"""Liveness and readiness.
+
+``/healthz``: the process answers (200 always).
+
+``/readyz``: 200 ``ready`` when the serving registry is verified and unexpired and the state
+database takes a write lock; otherwise 503 ``not_ready`` with ``reasons`` (each ``{code,
+message}``): ``registry_expired``, ``database_unwritable``. ``warnings`` never change the
+status: ``registry_expires_soon`` (14 days or less), ``registry_fallback`` (the file on disk
+was refused at start and the last accepted registry serves, re-verified). The last refused
+candidate is shown as ``last_reload_error`` ``{code, message, at, during, source}`` until a
+reload succeeds; a refused reload leaves the serving registry (and so the status) as it was.
+``reason`` repeats the first reason, for clients of the first version.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+import sqlite3
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, current_app, jsonify
 
-from verifier.web.context import loaded
+from verifier.web.context import loaded, settings
 
 bp = Blueprint("health", __name__)
+
+WARN_BEFORE_EXPIRY = timedelta(days=14)
+#: How long readiness waits for another writer's lock: busy is not unwritable.
+DB_PROBE_TIMEOUT = 2.0
 
 
 @bp.get("/healthz")
@@ -18,13 +34,63 @@ def healthz() -> Any:
     return jsonify(status="ok")
 
 
+def database_problem(path: Any) -> str | None:
+    """``None`` if the state database can take a write lock, else why not (no data written)."""
+    try:
+        conn = sqlite3.connect(str(path), timeout=DB_PROBE_TIMEOUT, isolation_level=None)
+    except (sqlite3.Error, OSError) as exc:
+        return f"cannot open {path}: {exc}"
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("ROLLBACK")
+        return None
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            return None  # another worker is writing: the database works
+        return f"cannot write {path}: {exc}"
+    except sqlite3.Error as exc:
+        return f"cannot write {path}: {exc}"
+    finally:
+        conn.close()
+
+
 @bp.get("/readyz")
 def readyz() -> Any:
-    current = loaded()
+    current = loaded()  # one read: a reload during this request does not mix two registries
     registry = current.verified.registry
     now = datetime.now(timezone.utc)
+    reloader = current_app.extensions.get("verifier_reloader")
+    status = reloader.status if reloader is not None else None
+    last_error = status.last_reload_error if status is not None else None
+    reasons: list[dict[str, str]] = []
+    warnings: list[dict[str, str]] = []
+    if registry.is_expired(now):
+        reasons.append({
+            "code": "registry_expired",
+            "message": f"the registry expired at {registry.expires_at_text}; official matches answer 'unverified'; "
+            "publish a re-signed registry (`verifier registry sign --bump`) and reload",
+        })
+    elif registry.expires_at - now <= WARN_BEFORE_EXPIRY:
+        warnings.append({
+            "code": "registry_expires_soon",
+            "message": f"the registry expires at {registry.expires_at_text}; re-sign it with `verifier registry sign --bump`",
+        })
+    problem = database_problem(settings().database_path)
+    if problem is not None:
+        reasons.append({
+            "code": "database_unwritable",
+            "message": f"{problem}; make VERIFIER_DATA_DIR writable (reloads and reports need it)",
+        })
+    if status is not None and status.source == "state":
+        warnings.append({
+            "code": "registry_fallback",
+            "message": "the registry file was refused; the last accepted registry (kept in the state database, "
+            "verified again) is serving; see last_reload_error",
+        })
     body: dict[str, Any] = {
-        "status": "ready",
+        "status": "not_ready" if reasons else "ready",
+        "reasons": reasons,
+        "warnings": warnings,
         "registry": {
             "serial": registry.serial,
             "issued_at": registry.issued_at_text,
@@ -32,13 +98,12 @@ def readyz() -> Any:
             "expires_in_seconds": int((registry.expires_at - now).total_seconds()),
             "key_id": current.verified.key_id,
             "sha256": current.verified.sha256,
+            "source": status.source if status is not None else "file",
         },
+        "last_reload_at": status.last_reload_at if status is not None else None,
+        "last_reload_error": last_error.to_dict() if last_error is not None else None,
     }
-    if registry.is_expired(now):
-        body["status"] = "not_ready"
-        body["reason"] = {
-            "code": "registry_expired",
-            "message": f"the registry expired at {registry.expires_at_text}; official matches answer 'unverified'",
-        }
+    if reasons:
+        body["reason"] = reasons[0]
         return jsonify(body), 503
     return jsonify(body)

@@ -1,0 +1,261 @@
+"""`verifier serve` as a real process: JSON logs, graceful SIGTERM, reload by SIGHUP /
+`verifier registry reload`, and the fallback to the stored registry after a restart.
+
+These run the shipped registry with the pinned keys only (no test hook reaches the
+production path; newer-serial reloads with ephemeral keys are in ``test_reload.py``). They
+never assert that the shipped registry is unexpired: that would break 60 days after signing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from verifier.config import SHIPPED_REGISTRY
+
+CHECK_BODY = b'{"input": "https://tokenpocket.pro"}'
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def registry_copy(tmp_path) -> Path:
+    """The shipped registry and its signature, copied where a test may spoil them."""
+    path = tmp_path / "official_channels.json"
+    shutil.copyfile(SHIPPED_REGISTRY, path)
+    shutil.copyfile(f"{SHIPPED_REGISTRY}.minisig", f"{path}.minisig")
+    return path
+
+
+def _env(tmp_path: Path, registry: Path, **extra: str) -> dict[str, str]:
+    env = dict(os.environ, VERIFIER_DATA_DIR=str(tmp_path / "var"), VERIFIER_REGISTRY=str(registry))
+    # The other features' per-client limits must not turn this stream of requests into 429s.
+    env.update(VERIFIER_RATELIMIT_ANON="100000/minute", VERIFIER_LOG_FORMAT="json")
+    env.update(extra)
+    return env
+
+
+class Server:
+    def __init__(self, env: dict[str, str], *args: str) -> None:
+        self.port = _free_port()
+        self.env = env
+        # Files, not pipes: a stream of requests writes more log than a pipe buffer holds.
+        logs = Path(env["VERIFIER_DATA_DIR"]).parent / f"serve-{self.port}"
+        self.out_path, self.err_path = Path(f"{logs}.out"), Path(f"{logs}.err")
+        with open(self.out_path, "wb") as out, open(self.err_path, "wb") as err:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "verifier.cli", "serve", "--port", str(self.port), *args],
+                env=env, stdout=out, stderr=err,
+            )
+        self.base = f"http://127.0.0.1:{self.port}"
+
+    def wait_ready(self) -> None:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{self.base}/healthz", timeout=2):
+                    return
+            except OSError:
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    self.proc.kill()
+                    self.proc.wait(30)
+                    pytest.fail(f"server did not start: {self.err_path.read_text()[-3000:]}")
+                time.sleep(0.1)
+
+    def get(self, path: str) -> tuple[int, dict]:
+        try:
+            with urllib.request.urlopen(f"{self.base}{path}", timeout=10) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as exc:
+            return exc.code, json.loads(exc.read())
+
+    def check(self) -> int:
+        request = urllib.request.Request(
+            f"{self.base}/api/v1/check", data=CHECK_BODY, headers={"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+
+    def stop(self) -> tuple[int, str, str]:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(timeout=40)
+        return self.proc.returncode, self.out_path.read_text(), self.err_path.read_text()
+
+    def hup(self) -> None:
+        result = subprocess.run(
+            [sys.executable, "-m", "verifier.cli", "registry", "reload"],
+            env=self.env, capture_output=True, text=True, timeout=30,
+        )
+        assert result.returncode == 0, result.stderr
+        assert f"pid {self.proc.pid}" in result.stdout
+
+
+def _json_lines(text: str) -> list[dict]:
+    lines = [line for line in text.splitlines() if line.strip()]
+    parsed = [json.loads(line) for line in lines]  # every line is one JSON object
+    for obj in parsed:
+        assert {"time", "level", "event"} <= set(obj), obj
+        assert obj["time"].endswith("Z")
+    return parsed
+
+
+def test_json_logs_and_sigterm_finishes_the_request_in_flight(tmp_path, registry_copy):
+    server = Server(_env(tmp_path, registry_copy))
+    try:
+        server.wait_ready()
+        # A request in flight: headers and half the body sent, then SIGTERM, then the rest.
+        sock = socket.create_connection(("127.0.0.1", server.port), timeout=15)
+        head = (
+            f"POST /api/v1/check HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(CHECK_BODY)}\r\nConnection: close\r\n\r\n"
+        ).encode()
+        sock.sendall(head + CHECK_BODY[:10])
+        time.sleep(0.5)  # the worker has taken the request and waits for its body
+        server.proc.send_signal(signal.SIGTERM)
+        time.sleep(1.0)
+        sock.sendall(CHECK_BODY[10:])
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+        sock.close()
+    finally:
+        code, out, err = server.stop()
+    assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
+    assert b'"verdict":"official"' in answer.replace(b" ", b"")
+    assert code == 0, err[-2000:]
+    errors = _json_lines(err)
+    assert any(line["event"] == "server" and "Shutting down" in line.get("message", "") for line in errors)
+    access = _json_lines(out)
+    request = [line for line in access if line["event"] == "request"]
+    assert request and request[-1]["path"] == "/api/v1/check" and request[-1]["status"] == 200
+    assert all("input" not in json.dumps(line) for line in access)  # never the request body
+    assert "tokenpocket.pro" not in out
+
+
+def test_sighup_reloads_without_dropping_requests_and_a_tampered_file_keeps_the_old_registry(tmp_path, registry_copy):
+    server = Server(_env(tmp_path, registry_copy))
+    failures: list[str] = []
+    answered: list[int] = []
+    stop = threading.Event()
+
+    def stream() -> None:
+        count = 0
+        while not stop.is_set():
+            try:
+                status = server.check()
+                if status != 200:
+                    failures.append(str(status))
+                count += 1
+            except Exception as exc:  # noqa: BLE001 - any failure is the finding
+                failures.append(repr(exc))
+        answered.append(count)
+
+    try:
+        server.wait_ready()
+        serial = server.get("/readyz")[1]["registry"]["serial"]
+        threads = [threading.Thread(target=stream) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        time.sleep(0.5)
+        server.hup()  # the same good file: fresh workers, old ones finish
+        time.sleep(1.5)
+        # a tampered file: the CLI refuses it without signalling; a raw SIGHUP restarts workers,
+        # which refuse it and keep serving the last accepted registry
+        registry_copy.write_bytes(registry_copy.read_bytes().replace(b"tokenpocket.pro", b"tokenpocket.pr0", 1))
+        refused = subprocess.run(
+            [sys.executable, "-m", "verifier.cli", "registry", "reload"],
+            env=server.env, capture_output=True, text=True, timeout=30,
+        )
+        assert refused.returncode == 1 and "error: bad_signature:" in refused.stderr
+        server.proc.send_signal(signal.SIGHUP)
+        time.sleep(2.0)
+        stop.set()
+        for thread in threads:
+            thread.join(30)
+        status, body = server.get("/readyz")
+    finally:
+        stop.set()
+        code, out, err = server.stop()
+    assert failures == [], failures[:5]
+    assert sum(answered) > 50
+    assert body["registry"]["serial"] == serial
+    assert body["last_reload_error"]["code"] == "bad_signature"
+    assert body["last_reload_error"]["during"] == "start"
+    events = [line["event"] for line in _json_lines(err)]
+    assert events.count("registry_refused") >= 1
+    assert code == 0
+
+
+def test_a_restarted_server_with_a_bad_file_serves_the_stored_registry(tmp_path, registry_copy):
+    first = Server(_env(tmp_path, registry_copy))
+    first.wait_ready()
+    good = first.get("/readyz")[1]["registry"]
+    assert first.stop()[0] == 0
+
+    registry_copy.write_bytes(registry_copy.read_bytes().replace(b"tokenpocket.pro", b"tokenpocket.pr0", 1))
+    second = Server(_env(tmp_path, registry_copy))
+    try:
+        second.wait_ready()
+        _, body = second.get("/readyz")
+        assert second.check() == 200
+    finally:
+        code, _, err = second.stop()
+    assert body["registry"]["sha256"] == good["sha256"] and body["registry"]["source"] == "state"
+    assert body["last_reload_error"]["code"] == "bad_signature"
+    assert "registry_fallback" in [w["code"] for w in body["warnings"]]
+    fallback = [line for line in _json_lines(err) if line["event"] == "registry_fallback"]
+    assert fallback and fallback[0]["code"] == "bad_signature" and fallback[0]["level"] == "warning"
+    assert code == 0
+
+
+def test_a_fresh_data_dir_with_a_bad_file_refuses_to_start(tmp_path, registry_copy):
+    registry_copy.write_bytes(registry_copy.read_bytes().replace(b"tokenpocket.pro", b"tokenpocket.pr0", 1))
+    server = Server(_env(tmp_path, registry_copy))
+    assert server.proc.wait(timeout=30) == 1
+    err = server.err_path.read_text()
+    assert "error: bad_signature:" in err and "Traceback" not in err
+
+
+def test_reload_without_a_server_says_so(tmp_path, registry_copy):
+    result = subprocess.run(
+        [sys.executable, "-m", "verifier.cli", "registry", "reload", "--pidfile", str(tmp_path / "none.pid")],
+        env=_env(tmp_path, registry_copy), capture_output=True, text=True, timeout=30,
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: no_server:")
+
+
+def test_serve_defaults_suit_this_machine():
+    from verifier.cli import build_parser
+    from verifier.config import Settings
+    from verifier.server import GRACEFUL_TIMEOUT, gunicorn_options
+    from verifier.web import create_app
+
+    args = build_parser().parse_args(["serve"])
+    assert args.workers is None and args.threads is None  # from settings: 1 x 8
+    settings = Settings.from_env({})
+    assert (settings.workers, settings.threads) == (1, 8)
+    assert Settings.from_env({"VERIFIER_WORKERS": "2", "VERIFIER_THREADS": "4"}).workers == 2
+    with pytest.raises(Exception):
+        Settings.from_env({"VERIFIER_LOG_FORMAT": "xml"})
+    app = create_app({"SETTINGS": settings})
+    options = gunicorn_options(settings, app, host="::1", port=8000, workers=1, threads=8, pidfile=None)
+    assert options["bind"] == "[::1]:8000" and options["worker_class"] == "gthread"
+    assert options["graceful_timeout"] == GRACEFUL_TIMEOUT and options["preload_app"] is True
+    assert "logger_class" not in options
