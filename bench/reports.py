@@ -30,7 +30,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from api import BIN, HOST, free_port, pinning, stop, wait_until_up  # noqa: E402  (bench/api.py)
+from api import BIN, HOST, free_port, pinning, stop, wait_until_up  # bench/api.py
 
 CLIENTS = 8
 SECONDS = 3.0

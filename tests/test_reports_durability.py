@@ -92,7 +92,7 @@ def test_acknowledged_reports_survive_sigkill(tmp_path):
         server = Server(data_dir)
         stop = threading.Event()
 
-        def stream(worker: int) -> None:
+        def stream(worker: int, cycle: int = cycle, server: Server = server, stop: threading.Event = stop) -> None:
             session = requests.Session()
             n = 0
             while not stop.is_set():

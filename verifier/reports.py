@@ -28,10 +28,11 @@ import hashlib
 import secrets
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from verifier.check import FakeKey, Verifier, fake_key
 from verifier.classify import MAX_INPUT, classify
@@ -98,7 +99,7 @@ class Report:
     fingerprint: str
 
     @classmethod
-    def from_row(cls, row: Iterable[Any]) -> "Report":
+    def from_row(cls, row: Iterable[Any]) -> Report:
         values = dict(zip(COLUMNS, row))
         values["reasons"] = tuple(filter(None, str(values["reasons"]).split(",")))
         return cls(**values)
@@ -135,7 +136,7 @@ def _new_id() -> str:
 def fingerprint(key: FakeKey) -> str:
     """SHA-256 of the normalised (kind, platform, value): one per channel, however written."""
     kind, platform, value = key
-    return hashlib.sha256(f"{kind}\x00{platform or ''}\x00{value}".encode("utf-8")).hexdigest()
+    return hashlib.sha256(f"{kind}\x00{platform or ''}\x00{value}".encode()).hexdigest()
 
 
 def channel_key(text: str, platform: str | None) -> tuple[FakeKey, bool]:
@@ -265,7 +266,7 @@ class ReportBook:
         note = _text(note, "note", MAX_NOTE)
         report = self.get(report_id)
         if status == "confirmed":
-            key, exportable = channel_key(report.channel, report.platform if report.kind == "handle" else None)
+            _, exportable = channel_key(report.channel, report.platform if report.kind == "handle" else None)
             if not exportable:
                 raise ReportError(
                     f"report {report_id} names a handle without its platform ({report.normalized!r}); it cannot be "
