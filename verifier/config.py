@@ -37,6 +37,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("VERIFIER_FETCH_PORTS", "fetch_ports", "Comma-separated ports the page fetcher may use (default 80,443)."),
     Setting("VERIFIER_LANG", "lang", "Default language of messages: en or zh."),
     Setting("VERIFIER_PAGE_CACHE_SECONDS", "page_cache_seconds", "How long the deep check keeps what it read from a page."),
+    Setting("VERIFIER_RATELIMIT_STORAGE", "ratelimit_storage", "Where rate-limit counters live: memory:// (one worker process only) or a redis:// URL."),
+    Setting("VERIFIER_TRUSTED_PROXIES", "trusted_proxies", "How many reverse proxies in front append to X-Forwarded-For (0: ignore the header)."),
+    Setting("VERIFIER_RATELIMIT_ANON", "ratelimit_anon", "The API's limit per client IP without an API key, e.g. 60/minute."),
+    Setting("VERIFIER_RATELIMIT_KEY", "ratelimit_key", "The API's default limit per API key, e.g. 600/minute (a key may carry its own)."),
+    Setting("VERIFIER_CHECK_LOG", "check_log", "on/off: record each check (normalised value, kind, verdict, reasons; never IP or message)."),
     Setting("VERIFIER_REGISTRY_URL", "registry_url", "URL of the published registry JSON (its signature: URL + .minisig), polled when VERIFIER_REGISTRY_POLL_SECONDS > 0."),
     Setting("VERIFIER_REGISTRY_POLL_SECONDS", "registry_poll_seconds", "Seconds between polls of VERIFIER_REGISTRY_URL (0: no polling)."),
     Setting("VERIFIER_LOG_FORMAT", "log_format", "Server logs: text, or json (one JSON object per line)."),
@@ -53,6 +58,11 @@ class Settings:
     fetch_ports: tuple[str, ...] = ("80", "443")
     lang: str = "en"
     page_cache_seconds: int = 3600
+    ratelimit_storage: str = "memory://"
+    trusted_proxies: int = 0
+    ratelimit_anon: str = "60/minute"
+    ratelimit_key: str = "600/minute"
+    check_log: bool = True
     registry_url: str = ""
     registry_poll_seconds: int = 0
     log_format: str = "text"
@@ -91,10 +101,18 @@ class Settings:
         return settings
 
 
+_SWITCHES = {"on": True, "off": False, "true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
+
+
 def _convert(setting: Setting, raw: str) -> Any:
     kind = {f.name: f.type for f in fields(Settings)}[setting.field]
     if "Path" in str(kind):
         return Path(raw).expanduser()
+    if kind in (bool, "bool"):
+        switch = _SWITCHES.get(raw.lower())
+        if switch is None:
+            raise SettingsError(f"{setting.env} must be on or off, not {raw!r}")
+        return switch
     if "tuple" in str(kind):
         return tuple(part.strip() for part in raw.split(",") if part.strip())
     if kind in (int, "int"):

@@ -96,6 +96,41 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         INSERT INTO reports_version (id, version) VALUES (1, 0)
         """,
     ),
+    (
+        4,
+        "api_keys",
+        # verifier/apikeys.py: only the key's SHA-256 and a short prefix for display are kept.
+        """
+        CREATE TABLE api_keys (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            name TEXT NOT NULL,
+            prefix TEXT NOT NULL,
+            sha256 TEXT NOT NULL UNIQUE,
+            rate_limit TEXT,
+            admin INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            revoked_at TEXT
+        )
+        """,
+    ),
+    (
+        5,
+        "check_log",
+        # verifier/checklog.py: what was checked and the answer; never an IP or a pasted message.
+        """
+        CREATE TABLE check_log (
+            id INTEGER PRIMARY KEY,
+            checked_at TEXT NOT NULL,
+            source TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            platform TEXT,
+            value TEXT,
+            verdict TEXT NOT NULL,
+            reasons TEXT NOT NULL
+        );
+        CREATE INDEX check_log_checked_at ON check_log (checked_at)
+        """,
+    ),
 )
 
 _WAY_OUT = "make that directory writable, or set VERIFIER_DATA_DIR to a writable directory"

@@ -56,6 +56,10 @@ def create_app(config: Mapping[str, Any] | None = None, *, trusted_keys: Sequenc
 
     problems.init_app(app)
     security.init_app(app)
+    from verifier import checklog, limits
+
+    limits.init_app(app, settings)  # API keys and rate limits on /api/v1/* (before the blueprints)
+    checklog.init_app(app, settings)  # the check log's writer (VERIFIER_CHECK_LOG)
     from verifier.web import api, health, pages
 
     app.register_blueprint(health.bp)

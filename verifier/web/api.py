@@ -45,7 +45,7 @@ import orjson
 from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from verifier import present
+from verifier import checklog, present
 from verifier.classify import MAX_INPUT
 from verifier.errors import InvalidInputError
 from verifier import reports
@@ -241,6 +241,7 @@ def _check_one(fields: dict[str, Any], lang: str) -> dict[str, Any]:
     """The result object; with ``deep``, the input is still checked first, so a bad input
     answers its own code before ``deep_check_unavailable``."""
     result = loaded().verifier.check(fields["input"], platform=fields.get("platform"))
+    checklog.record(result, "api")
     body = result.to_dict(lang)
     if fields.get("deep"):
         deep = _deep_check()
@@ -299,7 +300,9 @@ def check_batch() -> Response:
                 raise InvalidInputError(
                     f"platform of {len(platform)} characters; at most {MAX_PLATFORM} allowed", code="field_too_long"
                 )
-            results.append(verifier.check(text, platform=platform).to_dict(lang))
+            result = verifier.check(text, platform=platform)
+            checklog.record(result, "batch")
+            results.append(result.to_dict(lang))
         except InvalidInputError as err:
             results.append(present.error_object(text[:ECHO_CHARS], err))
     return json_response({"results": results})
@@ -365,6 +368,25 @@ def registry_signature() -> Response:
 
 def _signature_etag(signature: bytes) -> str:
     return hashlib.sha256(signature).hexdigest()
+
+
+STATS_QUERY = (Field("days", (str,), "a whole number of days, 1 to 90", max_length=2),)
+MAX_STATS_DAYS = 90
+
+
+@bp.get("/admin/stats")
+def admin_stats() -> Response:
+    """``verifier stats --json`` over HTTP, for an API key with the admin flag (401/403 otherwise)."""
+    from verifier.limits import require_admin
+    from verifier.store import StateStore
+    from verifier.web.context import settings
+
+    require_admin()  # before the query: a request without a key is a 401 whatever it asks
+    raw = query_args(STATS_QUERY).get("days", "1")
+    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= MAX_STATS_DAYS:
+        raise _field_error("invalid_field", "days", f"'days' must be a whole number of days, 1 to {MAX_STATS_DAYS}")
+    with StateStore(settings().database_path) as store:
+        return json_response(checklog.stats(store, days=int(raw)))
 
 
 @bp.get("/openapi.json")

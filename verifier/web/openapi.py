@@ -34,6 +34,11 @@ STATUS_TEXT = {
         "`field_too_long`, `no_items`, `too_many_items`, `deep_check_unavailable`), or the input cannot be checked "
         "(`input_too_long`, `empty_input`, `invalid_text`, `unrecognised_input`, `unknown_platform`, ...)."
     ),
+    401: "The `Authorization` header names an unknown or revoked API key, or is not `Bearer <key>` "
+    "(`invalid_api_key`); on the admin endpoint also: no key sent (`api_key_required`).",
+    403: "The API key is not an admin key (`admin_required`).",
+    429: "Over the rate limit of this client (its IP, or its API key): `rate_limited`; `Retry-After` says in how "
+    "many seconds to try again.",
 }
 BODY_ERRORS = (400, 413, 415, 422)
 
@@ -346,7 +351,7 @@ def conditional(description: str, media_type: str, schema: dict[str, Any]) -> di
 
 def document() -> dict[str, Any]:
     """The whole OpenAPI 3.1 document, as a dict (served as ``/api/v1/openapi.json``)."""
-    return {
+    doc = {
         "openapi": "3.1.0",
         "info": {
             "title": "TokenPocket official-channel verifier",
@@ -461,3 +466,51 @@ def document() -> dict[str, Any]:
         },
         "components": {"schemas": schemas()},
     }
+    return _with_keys_and_limits(doc)
+
+
+RETRY_AFTER = {"Retry-After": {"description": "Seconds until the limit's window resets.",
+                               "schema": {"type": "string", "pattern": "^[0-9]+$"}}}
+
+
+def _with_keys_and_limits(doc: dict[str, Any]) -> dict[str, Any]:
+    """Every ``/api/v1`` operation: an optional API key (401 when it is bad) and a rate limit (429
+    with Retry-After; verifier/limits.py); plus the admin statistics endpoint."""
+    doc["components"]["securitySchemes"] = {
+        "apiKey": {"type": "http", "scheme": "bearer", "description": "`verifier apikey create`: a higher rate limit; "
+                   "with `--admin`, the statistics endpoint."},
+    }
+    doc["paths"]["/api/v1/admin/stats"] = {
+        "get": {
+            "operationId": "adminStats",
+            "summary": "Check-log statistics (admin API key)",
+            "description": "`verifier stats --json` over HTTP: counts by verdict and the most checked impersonations "
+            "and suspicious values of the last `days` days. Needs an API key with the admin flag.",
+            "security": [{"apiKey": []}],
+            "parameters": [{"name": "days", "in": "query", "required": False,
+                            "schema": {"type": "string", "pattern": "^[0-9]{1,2}$"},
+                            "description": f"1 to {api.MAX_STATS_DAYS} (default 1)."}],
+            "responses": {**ok(ref("Stats"), "The statistics."), **problems(401, 403, 422)},
+        },
+    }
+    doc["components"]["schemas"]["Stats"] = {
+        "type": "object",
+        "properties": {
+            "days": {"type": "integer"}, "since": {"type": "string"}, "total": {"type": "integer"},
+            "by_verdict": {"type": "object", "additionalProperties": {"type": "integer"}},
+            "top": {"type": "array", "items": {"type": "object", "properties": {
+                "value": {"type": "string"}, "kind": {"type": "string"}, "platform": {"type": ["string", "null"]},
+                "verdict": {"type": "string"}, "count": {"type": "integer"},
+                "reasons": {"type": "array", "items": {"type": "string"}},
+                "first_seen": {"type": "string"}, "last_seen": {"type": "string"}}}},
+        },
+        "required": ["days", "since", "total", "by_verdict", "top"],
+    }
+    for path, operations in doc["paths"].items():
+        if not path.startswith("/api/v1/"):
+            continue
+        for operation in operations.values():
+            responses = operation["responses"]
+            responses.update({k: v for k, v in problems(401).items() if k not in responses})
+            responses["429"] = {**problems(429)["429"], "headers": RETRY_AFTER}
+    return doc

@@ -56,8 +56,10 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(VerifierError)
     def verifier_error(err: VerifierError) -> Response:
         # ``reason``: StrictJSONError's sub-code (syntax, duplicate_key, surrogate, too_deep ...)
-        return problem(err.status, err.code, err.message, errors=getattr(err, "errors", None),
-                       reason=getattr(err, "reason", None))
+        response = problem(err.status, err.code, err.message, errors=getattr(err, "errors", None),
+                           reason=getattr(err, "reason", None))
+        response.headers.update(getattr(err, "headers", None) or {})  # e.g. WWW-Authenticate on a 401
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException) -> Response:
@@ -67,6 +69,14 @@ def init_app(app: Flask) -> None:
         if status == 413:
             limit = app.config.get("MAX_CONTENT_LENGTH")
             detail = f"the request body is larger than the {limit} bytes this service accepts"
+        if status == 429:
+            from verifier.limits import retry_after
+
+            wait = retry_after(app)
+            response = problem(status, code, f"too many requests ({detail}); try again in {wait} s, "
+                               "or ask for an API key (a higher limit)")
+            response.headers["Retry-After"] = str(wait)
+            return response
         response = problem(status, code, detail)
         if status == 405 and getattr(err, "valid_methods", None):
             response.headers["Allow"] = ", ".join(err.valid_methods)  # type: ignore[attr-defined]

@@ -1,0 +1,168 @@
+"""Rate limits and API keys on ``/api/v1/*`` (Flask-Limiter; SECURITY.md #8).
+
+* Who is asking: ``Authorization: Bearer <key>`` names an API key (:mod:`verifier.apikeys`);
+  an unknown or revoked key, or any other Authorization scheme, is a 401 ``invalid_api_key``
+  (never silently anonymous: a tool with a broken key should find out at once). Without the
+  header the client is its IP address.
+* The client IP is the socket's peer. Only with ``VERIFIER_TRUSTED_PROXIES=N`` (N > 0) is it
+  read from ``X-Forwarded-For``, by werkzeug's ``ProxyFix(x_for=N)``: the N-th address from the
+  right, the one the nearest trusted proxy saw. Anything a client writes further left is
+  ignored, so a made-up header never resets its limit.
+* One limit for the whole API per client (Flask-Limiter's *application* limit: every route
+  counts against the same window): ``VERIFIER_RATELIMIT_ANON`` per IP, and per key the key's
+  own limit or ``VERIFIER_RATELIMIT_KEY``. ``/healthz``, ``/readyz`` and the HTML pages are not
+  limited here.
+* Over the limit: 429 problem+json ``rate_limited`` with ``Retry-After`` (seconds until the
+  window resets; :func:`retry_after`).
+* Storage: ``memory://`` counts per process, so it is right only with one worker process (the
+  default ``verifier serve``: 1 worker x 8 threads); :func:`check_storage` refuses more. A
+  ``redis://`` URL shares the counters between workers and machines.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+from flask import Flask, g, request
+
+from verifier.apikeys import ApiKey, KeyRing
+from verifier.config import Settings, SettingsError
+from verifier.web.problems import ApiError
+
+API_PREFIX = "/api/v1/"
+LIMITER_EXTENSION = "verifier_limiter"
+KEYRING_EXTENSION = "verifier_keyring"
+SHARED_SCHEMES = ("redis://", "rediss://", "redis+sentinel://", "redis+cluster://", "memcached://",
+                  "mongodb://", "valkey://", "valkeys://")
+
+
+class AuthError(ApiError):
+    """401/403 with ``WWW-Authenticate: Bearer`` (RFC 6750)."""
+
+    def __init__(self, message: str, *, code: str, status: int = 401) -> None:
+        super().__init__(message, code=code, status=status)
+        self.headers = {"WWW-Authenticate": f'Bearer error="{"insufficient_scope" if status == 403 else "invalid_token"}"'}
+
+
+def check_storage(workers: int, storage_url: str) -> None:
+    """Refuse a set-up whose limits would not hold: several worker processes with memory://.
+
+    ``verifier serve --workers N`` calls this before starting gunicorn.
+    """
+    scheme = storage_url.split(":", 1)[0].lower()
+    if workers > 1 and scheme == "memory":
+        raise SettingsError(
+            f"{workers} worker processes with VERIFIER_RATELIMIT_STORAGE={storage_url} would give each process its "
+            f"own counters ({workers}x the limit); run one worker (more with --threads), or set "
+            "VERIFIER_RATELIMIT_STORAGE=redis://HOST:6379/0 to share them",
+            code="ratelimit_storage_per_process",
+        )
+    if scheme != "memory" and not storage_url.lower().startswith(SHARED_SCHEMES):
+        raise SettingsError(
+            f"VERIFIER_RATELIMIT_STORAGE={storage_url!r} is not memory:// or a redis:// URL"
+        )
+
+
+def _validate_limits(settings: Settings) -> None:
+    from limits import parse_many
+
+    for env, value in (("VERIFIER_RATELIMIT_ANON", settings.ratelimit_anon), ("VERIFIER_RATELIMIT_KEY", settings.ratelimit_key)):
+        try:
+            if not parse_many(value):
+                raise ValueError(value)
+        except ValueError:
+            raise SettingsError(f"{env} must look like 60/minute (N per second|minute|hour|day), not {value!r}") from None
+
+
+def current_key() -> ApiKey | None:
+    """The API key of this request, if it sent one (set by the before-request hook)."""
+    return g.get("api_key")
+
+
+def _is_api() -> bool:
+    return request.path.startswith(API_PREFIX)
+
+
+def _client_key() -> str:
+    key = current_key()
+    if key is not None:
+        return f"key:{key.id}"
+    return f"ip:{request.remote_addr or 'unknown'}"
+
+
+def init_app(app: Flask, settings: Settings) -> None:
+    """Authenticate API keys and install the limiter on ``app`` (before the blueprints)."""
+    from flask_limiter import Limiter
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    check_storage(1, settings.ratelimit_storage)
+    _validate_limits(settings)
+    if settings.trusted_proxies > 0:
+        # Only X-Forwarded-For: Host and scheme stay what the socket says.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies, x_proto=0, x_host=0,  # type: ignore[method-assign]
+                                x_port=0, x_prefix=0)
+    keyring = KeyRing(settings.database_path)
+    app.extensions[KEYRING_EXTENSION] = keyring
+
+    @app.before_request
+    def authenticate() -> None:
+        # Registered before the limiter's own hook, so the limit is chosen by the key.
+        if not _is_api():
+            return
+        header = request.headers.get("Authorization")
+        if header is None:
+            return
+        scheme, _, token = header.strip().partition(" ")
+        token = token.strip()
+        key = keyring.find(token) if scheme.lower() == "bearer" and token else None
+        if key is None:
+            raise AuthError(
+                "the API key in the Authorization header is unknown or revoked; send "
+                "'Authorization: Bearer <key>' with an active key, or no Authorization header at all",
+                code="invalid_api_key",
+            )
+        g.api_key = key
+
+    def limit_for_client() -> str:
+        key = current_key()
+        if key is None:
+            return settings.ratelimit_anon
+        return key.rate_limit or settings.ratelimit_key
+
+    limiter = Limiter(
+        _client_key,
+        app=None,
+        application_limits=[limit_for_client],
+        storage_uri=settings.ratelimit_storage,
+        strategy="fixed-window",
+        key_prefix="tpv",
+        headers_enabled=False,
+    )
+    limiter.request_filter(lambda: not _is_api())
+    limiter.init_app(app)
+    app.extensions[LIMITER_EXTENSION] = limiter
+
+
+def require_admin() -> ApiKey:
+    """The request's key if it is an admin key; else 401 (no key) or 403 (not admin)."""
+    key = current_key()
+    if key is None:
+        raise AuthError("this endpoint needs an admin API key: send 'Authorization: Bearer <key>'",
+                        code="api_key_required")
+    if not key.admin:
+        raise AuthError(f"API key {key.prefix}... is not an admin key (`verifier apikey create --admin`)",
+                        code="admin_required", status=403)
+    return key
+
+
+def retry_after(app: Flask, now: float | None = None) -> int:
+    """Seconds until the breached window resets (at least 1), for the 429's ``Retry-After``."""
+    limiter: Any = app.extensions.get(LIMITER_EXTENSION)
+    current = limiter.current_limit if limiter is not None else None
+    if current is None:
+        return 1
+    moment = time.time() if now is None else now
+    reset = current.window[0]  # (reset time, remaining); RequestLimit.reset_at adds a second
+    return max(1, math.ceil(reset - moment))

@@ -1,0 +1,117 @@
+"""``verifier apikey create | list | revoke`` and ``verifier stats``: the operators' commands.
+
+Both work on the state database (``VERIFIER_DATA_DIR/verifier.sqlite3``) directly, so they run
+beside a serving ``verifier serve``; a created or revoked key is seen by every worker within
+``apikeys.CACHE_SECONDS``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from verifier.errors import VerifierError
+
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+
+
+def _store():
+    from verifier.config import Settings
+    from verifier.store import StateStore
+
+    return StateStore(Settings.from_env().database_path)
+
+
+def _fail(err: VerifierError) -> int:
+    print(f"error: {err.code}: {err.message}", file=sys.stderr)
+    return EXIT_USAGE if err.status == 422 else EXIT_REFUSED
+
+
+def cmd_apikey_create(args: argparse.Namespace) -> int:
+    from verifier import apikeys
+
+    try:
+        with _store() as store:
+            key, secret = apikeys.create(store, args.name, limit=args.limit, admin=args.admin)
+    except VerifierError as err:
+        return _fail(err)
+    print(f"created API key {key.id} {key.name!r} (limit {key.rate_limit or 'VERIFIER_RATELIMIT_KEY'}, "
+          f"admin: {'yes' if key.admin else 'no'})")
+    print("the key, shown only this once (only its SHA-256 is stored):")
+    print(secret)
+    return EXIT_OK
+
+
+def cmd_apikey_list(args: argparse.Namespace) -> int:
+    from verifier import apikeys
+    from verifier import present
+
+    try:
+        with _store() as store:
+            keys = apikeys.list_keys(store)
+    except VerifierError as err:
+        return _fail(err)
+    if args.json:
+        for key in keys:
+            print(present.to_json_line(key.to_dict()))
+        return EXIT_OK
+    if not keys:
+        print("no API keys (verifier apikey create --name NAME)")
+        return EXIT_OK
+    print(f"{'id':>4}  {'prefix':15}  {'limit':12}  {'admin':5}  {'created':20}  {'status':28}  name")
+    for key in keys:
+        status = "active" if key.active else f"revoked {key.revoked_at}"
+        print(f"{key.id:>4}  {key.prefix + '...':15}  {key.rate_limit or 'default':12}  {'yes' if key.admin else 'no':5}  "
+              f"{key.created_at:20}  {status:28}  {key.name}")
+    return EXIT_OK
+
+
+def cmd_apikey_revoke(args: argparse.Namespace) -> int:
+    from verifier import apikeys
+
+    try:
+        with _store() as store:
+            key = apikeys.revoke(store, args.id)
+    except VerifierError as err:
+        return _fail(err)
+    print(f"revoked API key {key.id} {key.name!r} ({key.prefix}...) at {key.revoked_at}")
+    return EXIT_OK
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from verifier import checklog, present
+
+    try:
+        with _store() as store:
+            data = checklog.stats(store, days=args.days, top=args.top)
+    except VerifierError as err:
+        return _fail(err)
+    print(present.to_json_line(data) if args.json else checklog.render_stats(data))
+    return EXIT_OK
+
+
+def add_apikey_parser(sub) -> None:
+    """``verifier apikey ...`` (called once from cli.build_parser)."""
+    apikey = sub.add_parser("apikey", help="API keys: a higher rate limit for a tool, admin access to statistics")
+    commands = apikey.add_subparsers(dest="apikey_command", metavar="COMMAND")
+    commands.required = True
+    create = commands.add_parser("create", help="create a key and print it once")
+    create.add_argument("--name", required=True, help="who the key is for (shown by list)")
+    create.add_argument("--limit", default=None, help="this key's limit, e.g. 600/minute (default VERIFIER_RATELIMIT_KEY)")
+    create.add_argument("--admin", action="store_true", help="may read GET /api/v1/admin/stats")
+    create.set_defaults(func=cmd_apikey_create)
+    listing = commands.add_parser("list", help="every key: id, prefix, limit, admin, created, revoked")
+    listing.add_argument("--json", action="store_true", help="one JSON object per key")
+    listing.set_defaults(func=cmd_apikey_list)
+    revoke = commands.add_parser("revoke", help="revoke a key by id (kept in the list as revoked)")
+    revoke.add_argument("id", type=int, metavar="ID")
+    revoke.set_defaults(func=cmd_apikey_revoke)
+
+
+def add_stats_parser(sub) -> None:
+    """``verifier stats`` (called once from cli.build_parser)."""
+    stats = sub.add_parser("stats", help="the check log: counts by verdict, the most checked impersonations")
+    stats.add_argument("--days", type=int, choices=(1, 7), default=1, help="the last day (1) or week (7)")
+    stats.add_argument("--top", type=int, default=20, help="how many values to rank (default 20)")
+    stats.add_argument("--json", action="store_true", help="one JSON object (the admin endpoint's body)")
+    stats.set_defaults(func=cmd_stats)
