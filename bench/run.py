@@ -130,6 +130,7 @@ if __name__ == "__main__":
     from page import main as page_main  # bench/page.py: the deep check's page reading
     from api import main as api_main  # bench/api.py: the JSON API under concurrent clients, next to a trivial endpoint
     from reports import main as reports_main  # bench/reports.py: report-submission throughput (synced commits)
+    from checklog import main as checklog_main  # bench/checklog.py: the check log's cost per check
 
     status = status or heuristics_main()
-    sys.exit(status or page_main() or api_main() or reports_main())
+    sys.exit(status or page_main() or api_main() or reports_main() or checklog_main())

@@ -115,8 +115,14 @@ class CheckLog:
                 if self._store is None:
                     self._store = StateStore(self.database)
                 store = self._store
+                stamps: dict[int, str] = {}  # rows of one batch share a few seconds: format each once
+                for_db = []
+                for r in rows:
+                    second = int(r[0])
+                    stamp = stamps.get(second) or stamps.setdefault(second, _timestamp(second))
+                    for_db.append((stamp, *r[1:]))
                 with store._errors("write the check log to"), store._immediate():
-                    store.conn.executemany(_INSERT, [(_timestamp(r[0]), *r[1:]) for r in rows])
+                    store.conn.executemany(_INSERT, for_db)
             except StateError as err:
                 self.dropped += len(rows)
                 log.warning("check log: %d rows not written: %s", len(rows), err.message)
