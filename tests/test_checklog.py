@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -76,7 +76,7 @@ def _fill(path, entries, *, age=timedelta(0)):
         for _ in range(times):
             log.record(FakeResult(value, verdict), "api")
     if age:
-        moment = (datetime.now(timezone.utc) - age).timestamp()
+        moment = (datetime.now(UTC) - age).timestamp()
         log._pending = type(log._pending)((moment, *row[1:]) for row in log._pending)
     log.flush()
 

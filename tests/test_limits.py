@@ -133,7 +133,59 @@ def test_bad_limit_and_storage_settings_are_refused(settings_env):
     assert Settings.from_env({"VERIFIER_CHECK_LOG": "off", "VERIFIER_TRUSTED_PROXIES": "2"}).check_log is False
 
 
-@pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server is not installed here: the shared "
-                    "storage across `verifier serve --workers 2` is not exercised (memory:// refusal is)")
-def test_limits_hold_across_workers_with_redis():  # pragma: no cover - needs redis-server
-    pytest.skip("to write where redis-server exists: serve --workers 2 with VERIFIER_RATELIMIT_STORAGE=redis://")
+def _redis_missing() -> str | None:
+    if shutil.which("redis-server") is None:
+        return "redis-server is not installed here"
+    try:
+        import redis  # noqa: F401  (the client limits needs for redis://)
+    except ImportError:
+        return "the redis client is not installed (pip install 'tp-channel-verifier[redis]')"
+    return None
+
+
+@pytest.mark.skipif(_redis_missing() is not None, reason=f"{_redis_missing()}: the shared counters of "
+                    "`verifier serve --workers 2` are not exercised; the memory:// refusal is tested above")
+def test_limits_hold_across_workers_with_redis(tmp_path, settings_env):  # pragma: no cover - needs Redis
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.error
+    import urllib.request
+
+    def free_port() -> int:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            return sock.getsockname()[1]
+
+    redis_port, port = free_port(), free_port()
+    redis_proc = subprocess.Popen(["redis-server", "--port", str(redis_port), "--save", "", "--appendonly", "no"],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = dict(os.environ, VERIFIER_RATELIMIT_STORAGE=f"redis://127.0.0.1:{redis_port}/0",
+               VERIFIER_RATELIMIT_ANON="20/minute")
+    server = subprocess.Popen([sys.executable, "-m", "verifier.cli", "serve", "--port", str(port), "--workers", "2"],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        url = f"http://127.0.0.1:{port}/api/v1/check?input=tokenpocket.pro"
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline and server.poll() is None, server.stderr.read()[-2000:]
+                time.sleep(0.2)
+        statuses = []
+        for _ in range(30):  # new connections: gunicorn spreads them over both workers
+            try:
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    statuses.append(response.status)
+            except urllib.error.HTTPError as err:
+                statuses.append(err.code)
+        assert statuses == [200] * 20 + [429] * 10
+    finally:
+        server.terminate()
+        redis_proc.terminate()
+        server.wait(30)
+        redis_proc.wait(10)

@@ -20,7 +20,7 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -109,7 +109,7 @@ def create(store: StateStore, name: str, *, limit: str | None = None, admin: boo
     key = new_key()
     record = {
         "name": name, "prefix": key[:DISPLAY_CHARS], "sha256": hash_key(key), "rate_limit": limit,
-        "admin": int(admin), "created_at": format_timestamp(now or datetime.now(timezone.utc)),
+        "admin": int(admin), "created_at": format_timestamp(now or datetime.now(UTC)),
     }
     with store._errors("update"), store._immediate():
         new_id = store.db["api_keys"].insert(record).last_pk
@@ -135,7 +135,7 @@ def revoke(store: StateStore, key_id: int, *, now: datetime | None = None) -> Ap
     with store._errors("update"), store._immediate():
         store.conn.execute(
             "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
-            (format_timestamp(now or datetime.now(timezone.utc)), key_id),
+            (format_timestamp(now or datetime.now(UTC)), key_id),
         )
     return get(store, key_id)
 

@@ -25,9 +25,10 @@ import os
 import threading
 import time
 from collections import deque
-from datetime import datetime, timedelta, timezone
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from verifier.errors import StateError
 from verifier.store import StateStore
@@ -154,7 +155,7 @@ def record(result: Any, source: str) -> None:
 
 def stats(store: StateStore, *, days: int = 1, now: datetime | None = None, top: int = 20) -> dict[str, Any]:
     """Counts by verdict and the most checked impersonations/suspicious values since ``days`` ago."""
-    moment = now or datetime.now(timezone.utc)
+    moment = now or datetime.now(UTC)
     since = _timestamp((moment - timedelta(days=days)).timestamp())
     with store._errors("read"):
         by_verdict = dict.fromkeys(VERDICTS, 0)

@@ -43,8 +43,7 @@ def cmd_apikey_create(args: argparse.Namespace) -> int:
 
 
 def cmd_apikey_list(args: argparse.Namespace) -> int:
-    from verifier import apikeys
-    from verifier import present
+    from verifier import apikeys, present
 
     try:
         with _store() as store:
