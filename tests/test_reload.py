@@ -28,7 +28,8 @@ from verifier.web import create_app
 
 
 def _app(settings):
-    return create_app({"SETTINGS": settings})
+    # Rate limits off (tests/test_limits.py covers them): a stream of requests from one address here.
+    return create_app({"SETTINGS": settings, "RATELIMIT_ENABLED": False})
 
 
 def _bumped(doc, serial):
