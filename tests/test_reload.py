@@ -15,13 +15,13 @@ import sqlite3
 import threading
 import urllib.request
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import partial
 
 import pytest
+from conftest import write_signed
 from werkzeug.serving import make_server
 
-from conftest import write_signed
 from verifier.errors import RegistryError
 from verifier.registry.schema import format_timestamp
 from verifier.web import create_app
@@ -109,7 +109,7 @@ def test_a_tampered_file_is_refused(settings_env, trusted_test_key):
 
 def test_an_expired_at_issue_candidate_is_refused_and_does_not_raise_the_floor(settings_env, today_doc, trusted_test_key):
     app = _app(settings_env)
-    past = datetime.now(timezone.utc) - timedelta(days=80)
+    past = datetime.now(UTC) - timedelta(days=80)
     expired = _bumped(today_doc, today_doc["serial"] + 7)
     expired["issued_at"] = format_timestamp(past)
     expired["expires_at"] = format_timestamp(past + timedelta(days=60))
@@ -172,7 +172,7 @@ def test_a_stored_registry_that_no_pinned_key_verifies_is_not_a_fallback(setting
     path.write_bytes(path.read_bytes().replace(b"tokenpocket.pro", b"tokenpocket.pr0", 1))
     from registry_fixtures import make_key
 
-    import verifier.registry.loader as loader
+    from verifier.registry import loader
 
     other = make_key()
     monkeypatch.setattr(loader, "pinned_keys", lambda: (other.trusted,))  # the key was unpinned
@@ -212,7 +212,7 @@ def test_readyz_is_503_when_the_database_is_unwritable(settings_env, tmp_path):
 
 
 def test_readyz_warns_before_expiry(settings_env, today_doc, trusted_test_key):
-    soon = datetime.now(timezone.utc) + timedelta(days=3)
+    soon = datetime.now(UTC) + timedelta(days=3)
     today_doc["expires_at"] = format_timestamp(soon)
     write_signed(today_doc, trusted_test_key, settings_env.registry_path.parent)
     body = _app(settings_env).test_client().get("/readyz").get_json()
@@ -274,7 +274,7 @@ def test_requests_in_flight_are_answered_during_reloads(settings_env, today_doc,
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # noqa: D401 - silence
+    def log_message(self, *args):
         pass
 
 
@@ -324,3 +324,31 @@ def test_the_url_is_refused_where_the_safe_fetcher_refuses(settings_env):
     reloader = app.extensions["verifier_reloader"]
     assert reloader.reload_url() is False  # loopback is not an allowed network
     assert reloader.status.last_reload_error.code == "fetch_blocked"
+
+
+def test_a_restarted_worker_behind_a_polled_registry_recovers_on_the_next_poll(settings_env, today_doc, trusted_test_key, tmp_path):
+    published = tmp_path / "published"
+    published.mkdir()
+    write_signed(_bumped(today_doc, today_doc["serial"] + 1), trusted_test_key, published)
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(published)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        port = httpd.server_address[1]
+        settings = replace(
+            settings_env,
+            registry_url=f"http://127.0.0.1:{port}/official_channels.json",
+            fetch_allowed_networks=("127.0.0.1/32",),
+            fetch_ports=(str(port),),
+        )
+        assert _app(settings).extensions["verifier_reloader"].reload_url() is True
+        restarted = _app(settings)  # the file on disk is older than the polled registry
+        body = restarted.test_client().get("/readyz").get_json()
+        assert body["registry"]["serial"] == today_doc["serial"] + 1
+        assert body["last_reload_error"]["code"] == "rollback" and body["registry"]["source"] == "state"
+        assert restarted.extensions["verifier_reloader"].reload_url() is False  # nothing new...
+        body = restarted.test_client().get("/readyz").get_json()
+        assert body["last_reload_error"] is None and body["registry"]["source"] == "url"  # ...and all is well
+        assert body["warnings"] == []
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

@@ -100,7 +100,7 @@ class Server:
     def hup(self) -> None:
         result = subprocess.run(
             [sys.executable, "-m", "verifier.cli", "registry", "reload"],
-            env=self.env, capture_output=True, text=True, timeout=30,
+            env=self.env, capture_output=True, text=True, timeout=30, check=False,
         )
         assert result.returncode == 0, result.stderr
         assert f"pid {self.proc.pid}" in result.stdout
@@ -180,7 +180,7 @@ def test_sighup_reloads_without_dropping_requests_and_a_tampered_file_keeps_the_
         registry_copy.write_bytes(registry_copy.read_bytes().replace(b"tokenpocket.pro", b"tokenpocket.pr0", 1))
         refused = subprocess.run(
             [sys.executable, "-m", "verifier.cli", "registry", "reload"],
-            env=server.env, capture_output=True, text=True, timeout=30,
+            env=server.env, capture_output=True, text=True, timeout=30, check=False,
         )
         assert refused.returncode == 1 and "error: bad_signature:" in refused.stderr
         server.proc.send_signal(signal.SIGHUP)
@@ -188,10 +188,10 @@ def test_sighup_reloads_without_dropping_requests_and_a_tampered_file_keeps_the_
         stop.set()
         for thread in threads:
             thread.join(30)
-        status, body = server.get("/readyz")
+        _, body = server.get("/readyz")
     finally:
         stop.set()
-        code, out, err = server.stop()
+        code, _, err = server.stop()
     assert failures == [], failures[:5]
     assert sum(answered) > 50
     assert body["registry"]["serial"] == serial
@@ -235,7 +235,7 @@ def test_a_fresh_data_dir_with_a_bad_file_refuses_to_start(tmp_path, registry_co
 def test_reload_without_a_server_says_so(tmp_path, registry_copy):
     result = subprocess.run(
         [sys.executable, "-m", "verifier.cli", "registry", "reload", "--pidfile", str(tmp_path / "none.pid")],
-        env=_env(tmp_path, registry_copy), capture_output=True, text=True, timeout=30,
+        env=_env(tmp_path, registry_copy), capture_output=True, text=True, timeout=30, check=False,
     )
     assert result.returncode == 1
     assert result.stderr.startswith("error: no_server:")
@@ -243,7 +243,7 @@ def test_reload_without_a_server_says_so(tmp_path, registry_copy):
 
 def test_serve_defaults_suit_this_machine():
     from verifier.cli import build_parser
-    from verifier.config import Settings
+    from verifier.config import Settings, SettingsError
     from verifier.server import GRACEFUL_TIMEOUT, gunicorn_options
     from verifier.web import create_app
 
@@ -252,10 +252,17 @@ def test_serve_defaults_suit_this_machine():
     settings = Settings.from_env({})
     assert (settings.workers, settings.threads) == (1, 8)
     assert Settings.from_env({"VERIFIER_WORKERS": "2", "VERIFIER_THREADS": "4"}).workers == 2
-    with pytest.raises(Exception):
+    with pytest.raises(SettingsError):
         Settings.from_env({"VERIFIER_LOG_FORMAT": "xml"})
     app = create_app({"SETTINGS": settings})
     options = gunicorn_options(settings, app, host="::1", port=8000, workers=1, threads=8, pidfile=None)
     assert options["bind"] == "[::1]:8000" and options["worker_class"] == "gthread"
     assert options["graceful_timeout"] == GRACEFUL_TIMEOUT and options["preload_app"] is True
     assert "logger_class" not in options
+
+
+def test_several_workers_with_per_process_limits_refuse_to_start(tmp_path, registry_copy):
+    server = Server(_env(tmp_path, registry_copy, VERIFIER_RATELIMIT_STORAGE="memory://"), "--workers", "2")
+    assert server.proc.wait(timeout=30) == 1
+    err = server.err_path.read_text()
+    assert err.startswith("error: ") and "Traceback" not in err

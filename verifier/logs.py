@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from gunicorn.glogging import Logger as GunicornLogger
@@ -40,7 +40,7 @@ class JsonFormatter(logging.Formatter):
         self.default_event = default_event
 
     def format(self, record: logging.LogRecord) -> str:
-        moment = datetime.fromtimestamp(record.created, timezone.utc)
+        moment = datetime.fromtimestamp(record.created, UTC)
         fields = getattr(record, "fields", None)
         line: dict[str, Any] = {
             "time": moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z",
@@ -108,5 +108,5 @@ class JsonLogger(GunicornLogger):
         }
         try:
             self.access_log.info("request", extra={"fields": fields, "event": "request"})
-        except Exception:  # pragma: no cover - logging must never break a response
+        except Exception:  # noqa: BLE001 # pragma: no cover - logging must never break a response
             self.error(f"failed to log the request {fields!r}")

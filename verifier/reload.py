@@ -23,10 +23,11 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from verifier.check import Verifier, utc_now
 from verifier.config import Settings
@@ -34,7 +35,12 @@ from verifier.errors import FetchError, RegistryError, StateError
 from verifier.logs import log_event
 from verifier.registry import loader
 from verifier.registry.schema import format_timestamp
-from verifier.registry.trust import MAX_REGISTRY_BYTES, MAX_SIGNATURE_BYTES, VerifiedRegistry, verify_registry
+from verifier.registry.trust import (
+    MAX_REGISTRY_BYTES,
+    MAX_SIGNATURE_BYTES,
+    VerifiedRegistry,
+    verify_registry,
+)
 from verifier.runtime import Loaded, open_deep_checker
 from verifier.store import StateStore
 
@@ -216,7 +222,7 @@ class Reloader:
             while not self._stop.wait(seconds):
                 try:
                     self.reload_url(during="poll")
-                except Exception as exc:  # pragma: no cover - a poller must not die silently
+                except Exception as exc:  # noqa: BLE001 # pragma: no cover - a poller must not die silently
                     log_event(logging.ERROR, "registry_poll_crashed", error=repr(exc)[:300])
 
         self._poller = threading.Thread(target=loop, name="verifier-registry-poll", daemon=True)
@@ -236,7 +242,8 @@ class Reloader:
         if raw == current.raw and signature == current.signature:
             # Nothing new: the same signed bytes are already serving.
             if self.status.last_reload_error is not None and during != "start":
-                self.status.last_reload_error = None
+                self.status.last_reload_error = None  # the source holds what serves again
+                self.status.source = source
             return False
         verified = verify_registry(raw, signature, keys=trusted, now=now, path=where)
         if verified.is_expired(now):

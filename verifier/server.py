@@ -21,6 +21,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -101,11 +102,16 @@ def serve(
     from verifier.web import create_app
 
     logs.configure(settings.log_format)
+    # --workers/--threads win over VERIFIER_WORKERS/THREADS; the app sees the final numbers
+    # (rate limits in memory:// are refused with more than one worker).
+    settings = replace(settings, workers=workers or settings.workers, threads=threads or settings.threads)
+    from verifier.limits import check_storage
+
+    check_storage(settings.workers, settings.ratelimit_storage)
     app = create_app({"SETTINGS": settings})
     pid_path = Path(pidfile) if pidfile else default_pidfile(settings)
     options = gunicorn_options(
-        settings, app, host=host, port=port,
-        workers=workers or settings.workers, threads=threads or settings.threads, pidfile=pid_path,
+        settings, app, host=host, port=port, workers=settings.workers, threads=settings.threads, pidfile=pid_path,
     )
     _Gunicorn(app, options).run()
     return 0

@@ -15,7 +15,7 @@ reload succeeds; a refused reload leaves the serving registry (and so the status
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify
@@ -58,7 +58,7 @@ def database_problem(path: Any) -> str | None:
 def readyz() -> Any:
     current = loaded()  # one read: a reload during this request does not mix two registries
     registry = current.verified.registry
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     reloader = current_app.extensions.get("verifier_reloader")
     status = reloader.status if reloader is not None else None
     last_error = status.last_reload_error if status is not None else None
