@@ -421,3 +421,9 @@ def test_any_text_gives_an_item_or_invalid_input(text, platform):
         assert isinstance(item, Item)
         assert item.raw == text
         assert item.kind in ("url", "domain", "email", "handle", "phone", "wallet_address")
+
+
+@pytest.mark.parametrize("text", ["tg://resolve?domain=%ff", "tg://join?invite=%ff%fe", "tg://resolve?domain=%C0%80"])
+def test_tg_links_with_bytes_that_are_not_utf8_are_not_a_crash(text):
+    item = classify(text)
+    assert item.kind == "url" and item.has("unsupported_scheme")

@@ -190,7 +190,10 @@ def _tg(text: str, scheme: str, rest: str, platform: Platform | None) -> Item:
     if action is None:
         return _unsupported(text, scheme, rest, platform)
     param, prefix = action
-    values = ada_url.parse_search_params(parsed["search"]).get(param) if parsed["search"] else None
+    try:
+        values = ada_url.parse_search_params(parsed["search"]).get(param) if parsed["search"] else None
+    except (ValueError, UnicodeError):  # "%ff": percent-encoded bytes that are not UTF-8
+        return _unsupported(text, scheme, rest, platform)
     telegram = platforms.get_platform("telegram")
     assert telegram is not None
     item = handle.on_platform(telegram, prefix + (values[0] if values else ""), text)
