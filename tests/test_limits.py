@@ -145,7 +145,7 @@ def _redis_missing() -> str | None:
 
 @pytest.mark.skipif(_redis_missing() is not None, reason=f"{_redis_missing()}: the shared counters of "
                     "`verifier serve --workers 2` are not exercised; the memory:// refusal is tested above")
-def test_limits_hold_across_workers_with_redis(tmp_path, settings_env):  # pragma: no cover - needs Redis
+def test_limits_hold_across_workers_with_redis(tmp_path):  # pragma: no cover - needs Redis
     import os
     import socket
     import subprocess
@@ -162,8 +162,10 @@ def test_limits_hold_across_workers_with_redis(tmp_path, settings_env):  # pragm
     redis_port, port = free_port(), free_port()
     redis_proc = subprocess.Popen(["redis-server", "--port", str(redis_port), "--save", "", "--appendonly", "no"],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    env = dict(os.environ, VERIFIER_RATELIMIT_STORAGE=f"redis://127.0.0.1:{redis_port}/0",
-               VERIFIER_RATELIMIT_ANON="20/minute")
+    # The subprocess trusts only the pinned keys: it serves the shipped registry.
+    env = {k: v for k, v in os.environ.items() if k != "VERIFIER_REGISTRY"}
+    env.update(VERIFIER_RATELIMIT_STORAGE=f"redis://127.0.0.1:{redis_port}/0", VERIFIER_RATELIMIT_ANON="20/minute",
+               VERIFIER_DATA_DIR=str(tmp_path / "var"))
     server = subprocess.Popen([sys.executable, "-m", "verifier.cli", "serve", "--port", str(port), "--workers", "2"],
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
@@ -187,5 +189,5 @@ def test_limits_hold_across_workers_with_redis(tmp_path, settings_env):  # pragm
     finally:
         server.terminate()
         redis_proc.terminate()
-        server.wait(30)
+        server.communicate(timeout=30)
         redis_proc.wait(10)
