@@ -285,3 +285,17 @@ def test_migration_3_is_recorded(settings):
     with StateStore(settings.database_path) as store:
         assert (3, "reports") in store.migrations()
         assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_the_report_form_is_rate_limited_like_the_api(settings_env, monkeypatch):
+    monkeypatch.setenv("VERIFIER_RATELIMIT_ANON", "3/minute")
+    from verifier.config import Settings
+
+    app = create_app({"SETTINGS": Settings.from_env(), "TESTING": True, "REPORTS_REFRESH_SECONDS": 0})
+    client = app.test_client()
+    data = {"channel": FAKE_HOST, "what_happened": "asked for my seed phrase"}
+    headers = {"Sec-Fetch-Site": "same-origin"}
+    statuses = [client.post("/report", data=data, headers=headers).status_code for _ in range(5)]
+    assert statuses == [200, 200, 200, 429, 429]
+    # pages themselves are not limited: a frightened person can always read the answers
+    assert client.get(f"/check?input={FAKE_HOST}").status_code == 200

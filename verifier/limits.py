@@ -86,8 +86,16 @@ def current_key() -> ApiKey | None:
     return g.get("api_key")
 
 
+# Besides the API: the HTML report form, so a script cannot flood reports through the page.
+LIMITED_FORMS = frozenset({("POST", "/report")})
+
+
 def _is_api() -> bool:
     return request.path.startswith(API_PREFIX)
+
+
+def _is_limited() -> bool:
+    return _is_api() or (request.method, request.path) in LIMITED_FORMS
 
 
 def _client_key() -> str:
@@ -138,7 +146,7 @@ def init_app(app: Flask, settings: Settings) -> None:
     @app.before_request
     def rate_limit() -> None:
         # After authenticate (registered first): the key, if any, picks the limit.
-        if not enabled or not _is_api():
+        if not enabled or not _is_limited():
             return
         key = current_key()
         spec = settings.ratelimit_anon if key is None else (key.rate_limit or settings.ratelimit_key)
