@@ -191,3 +191,43 @@ def test_limits_hold_across_workers_with_redis(tmp_path):  # pragma: no cover - 
         redis_proc.terminate()
         server.communicate(timeout=30)
         redis_proc.wait(10)
+
+
+def test_local_windows_count_like_the_library():
+    """memory:// uses LocalFixedWindows: same fixed windows as limits' FixedWindowRateLimiter."""
+    from limits import parse
+    from limits.storage import MemoryStorage
+    from limits.strategies import FixedWindowRateLimiter
+
+    from verifier.limits import LocalFixedWindows
+
+    now = [1_000_000.0]
+    local = LocalFixedWindows(clock=lambda: now[0])
+    library = FixedWindowRateLimiter(MemoryStorage())
+    minute, day = parse("3/minute"), parse("5/day")
+    answers = []
+    for _ in range(8):
+        now[0] += 20  # windows are aligned on multiples of the period, as in the library
+        answers.append((local.hit(minute, "ip:1"), local.hit(day, "ip:1")))
+    assert [m for m, _ in answers] == [True] * 8  # never more than 3 in one aligned minute
+    assert [d for _, d in answers] == [True] * 5 + [False] * 3
+    assert [local.hit(minute, "ip:3") for _ in range(4)] == [True, True, True, False]
+    stats = local.get_window_stats(day, "ip:1")
+    assert stats.remaining == 0 and stats.reset_time > now[0]
+    assert library.hit(minute, "ip:2")  # the library is still what redis:// uses
+
+
+def test_local_windows_sweep_keeps_live_windows():
+    from limits import parse
+
+    from verifier.limits import LocalFixedWindows
+
+    now = [5_000_000.0]
+    local = LocalFixedWindows(clock=lambda: now[0])
+    local.SWEEP_AT = 10
+    day, minute = parse("2/day"), parse("100/minute")
+    assert local.hit(day, "ip:9") and local.hit(day, "ip:9")
+    for i in range(20):  # many short-lived keys force sweeps
+        local.hit(minute, f"ip:{i}")
+        now[0] += 61
+    assert not local.hit(day, "ip:9")  # the day window survived the sweeps

@@ -26,12 +26,13 @@ context), against ~3 µs for a ``limits`` hit: a check itself costs ~200 µs thr
 from __future__ import annotations
 
 import math
+import threading
 import time
 from functools import lru_cache
-from typing import Any
+from typing import Any, Callable
 
 from flask import Flask, g, request
-from limits import parse_many
+from limits import WindowStats, parse_many
 from werkzeug.exceptions import TooManyRequests
 
 from verifier.apikeys import ApiKey, KeyRing
@@ -139,8 +140,10 @@ def init_app(app: Flask, settings: Settings) -> None:
             )
         g.api_key = key
 
-    storage = storage_from_string(settings.ratelimit_storage)
-    window = FixedWindowRateLimiter(storage)
+    if settings.ratelimit_storage.startswith("memory://"):
+        window: Any = LocalFixedWindows()
+    else:
+        window = FixedWindowRateLimiter(storage_from_string(settings.ratelimit_storage))
     enabled = bool(app.config.get("RATELIMIT_ENABLED", True))
 
     @app.before_request
@@ -157,6 +160,50 @@ def init_app(app: Flask, settings: Settings) -> None:
                 raise TooManyRequests(description=str(item))
 
     app.extensions[LIMITER_EXTENSION] = window
+
+
+class LocalFixedWindows:
+    """Fixed-window counters in this process, for ``memory://`` (correct with one worker).
+
+    Same answers as ``limits``' FixedWindowRateLimiter over its MemoryStorage, without that
+    storage's expiry timer, which starts a thread every 10 ms under load (measured: about a
+    third of an API request's own cost). Windows are aligned like the library's (``time //
+    period``); stale entries are swept when the table grows.
+    """
+
+    SWEEP_AT = 50_000
+
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self.clock = clock
+        self._counts: dict[tuple[str, int, int], int] = {}  # (limit key, window start, period)
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _period(item: Any) -> int:
+        return int(item.get_expiry())
+
+    def _key(self, item: Any, identifiers: tuple[str, ...], now: float) -> tuple[str, int, int]:
+        period = self._period(item)
+        return (item.key_for(*identifiers), int(now // period) * period, period)
+
+    def hit(self, item: Any, *identifiers: str) -> bool:
+        now = self.clock()
+        key = self._key(item, identifiers, now)
+        with self._lock:
+            if len(self._counts) >= self.SWEEP_AT:
+                self._counts = {k: v for k, v in self._counts.items() if k[1] + k[2] > now}
+            count = self._counts.get(key, 0)
+            if count >= item.amount:
+                return False
+            self._counts[key] = count + 1
+            return True
+
+    def get_window_stats(self, item: Any, *identifiers: str) -> Any:
+        now = self.clock()
+        key = self._key(item, identifiers, now)
+        with self._lock:
+            used = self._counts.get(key, 0)
+        return WindowStats(reset_time=key[1] + self._period(item), remaining=max(0, item.amount - used))
 
 
 @lru_cache(maxsize=256)
