@@ -27,6 +27,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
@@ -115,24 +116,27 @@ def stop(proc: subprocess.Popen) -> None:
             proc.wait()
 
 
-def load(port: int, path: str, bodies: list[bytes], *, seconds: float, clients: int = CLIENTS,
-         max_requests: int = MAX_REQUESTS) -> Stats:
-    """POST ``bodies`` (round robin, each client from its own offset) for ``seconds``."""
+def load(port: int, path: str, bodies: list[bytes] | Callable[[int, int], bytes], *, seconds: float,
+         clients: int = CLIENTS, max_requests: int = MAX_REQUESTS, expect: int = 200, timeout: float = 10) -> Stats:
+    """POST for ``seconds`` from ``clients`` keep-alive connections; an answer other than
+    ``expect`` counts as an error. ``bodies`` is a list (round robin, each client from its own
+    offset) or a function ``(client, n) -> body``."""
     latencies: list[list[float]] = [[] for _ in range(clients)]
     errors = [0] * clients
     budget = max_requests // clients
     start_gate = threading.Barrier(clients + 1)
     headers = {"Content-Type": "application/json", "Accept-Language": "en"}
+    make = bodies if callable(bodies) else (lambda index, n: bodies[(index * 7919 + n) % len(bodies)])
 
     def client(index: int) -> None:
-        conn = http.client.HTTPConnection(HOST, port, timeout=10)
+        conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
         mine = latencies[index]
-        i = index * 7919
+        n = 0
         start_gate.wait()
         deadline = time.perf_counter() + seconds
         while len(mine) < budget:
-            body = bodies[i % len(bodies)]
-            i += 1
+            body = make(index, n)
+            n += 1
             began = time.perf_counter()
             if began > deadline:
                 break
@@ -140,14 +144,15 @@ def load(port: int, path: str, bodies: list[bytes], *, seconds: float, clients: 
                 conn.request("POST", path, body=body, headers=headers)
                 response = conn.getresponse()
                 response.read()
-                if response.status != 200:
-                    errors[index] += 1
             except (OSError, http.client.HTTPException):
                 errors[index] += 1
                 conn.close()
-                conn = http.client.HTTPConnection(HOST, port, timeout=10)
+                conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
                 continue
-            mine.append(time.perf_counter() - began)
+            if response.status == expect:
+                mine.append(time.perf_counter() - began)
+            else:
+                errors[index] += 1
         conn.close()
 
     threads = [threading.Thread(target=client, args=(n,), daemon=True) for n in range(clients)]
@@ -160,7 +165,7 @@ def load(port: int, path: str, bodies: list[bytes], *, seconds: float, clients: 
     elapsed = time.perf_counter() - began
     every = sorted(x for part in latencies for x in part)
     if len(every) < 2:
-        raise RuntimeError(f"no answers from port {port} ({sum(errors)} errors)")
+        raise RuntimeError(f"no answer {expect} from port {port} ({sum(errors)} errors)")
     cuts = statistics.quantiles(every, n=100)
     return Stats(len(every), sum(errors), elapsed, statistics.median(every) * 1000, cuts[98] * 1000)
 

@@ -15,22 +15,19 @@ a fresh temporary one. Rate limits (``verifier/limits.py``) are raised out of th
 
 from __future__ import annotations
 
-import http.client
 import json
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from api import BIN, HOST, free_port, pinning, stop, wait_until_up  # bench/api.py
+from api import load as api_load
 
 CLIENTS = 8
 SECONDS = 3.0
@@ -40,49 +37,9 @@ WHAT = "A 'support agent' messaged me first and sent this link; the page asked f
 
 def load(port: int, bodies, *, seconds: float, clients: int = CLIENTS) -> tuple[int, int, float, float, float]:
     """(answered 201, errors, seconds, p50 ms, p99 ms); ``bodies(client, n)`` makes each body."""
-    latencies: list[list[float]] = [[] for _ in range(clients)]
-    errors = [0] * clients
-    budget = MAX_REQUESTS // clients
-    gate = threading.Barrier(clients + 1)
-    headers = {"Content-Type": "application/json"}
-
-    def client(index: int) -> None:
-        conn = http.client.HTTPConnection(HOST, port, timeout=30)
-        mine = latencies[index]
-        gate.wait()
-        deadline = time.perf_counter() + seconds
-        n = 0
-        while len(mine) < budget and time.perf_counter() < deadline:
-            n += 1
-            began = time.perf_counter()
-            try:
-                conn.request("POST", "/api/v1/reports", body=bodies(index, n), headers=headers)
-                response = conn.getresponse()
-                response.read()
-            except (OSError, http.client.HTTPException):
-                errors[index] += 1
-                conn.close()
-                conn = http.client.HTTPConnection(HOST, port, timeout=30)
-                continue
-            if response.status == 201:
-                mine.append(time.perf_counter() - began)
-            else:
-                errors[index] += 1
-        conn.close()
-
-    threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(clients)]
-    for thread in threads:
-        thread.start()
-    gate.wait()
-    began = time.perf_counter()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - began
-    every = sorted(x for part in latencies for x in part)
-    if len(every) < 2:
-        raise RuntimeError(f"no report was answered 201 ({sum(errors)} errors)")
-    cuts = statistics.quantiles(every, n=100)
-    return len(every), sum(errors), elapsed, statistics.median(every) * 1000, cuts[98] * 1000
+    stats = api_load(port, "/api/v1/reports", bodies, seconds=seconds, clients=clients,
+                     max_requests=MAX_REQUESTS, expect=201, timeout=30)
+    return stats.requests, stats.errors, stats.seconds, stats.p50_ms, stats.p99_ms
 
 
 def _body(channel: str) -> bytes:
