@@ -295,7 +295,10 @@ def test_the_report_form_is_rate_limited_like_the_api(settings_env, monkeypatch)
     client = app.test_client()
     data = {"channel": FAKE_HOST, "what_happened": "asked for my seed phrase"}
     headers = {"Sec-Fetch-Site": "same-origin"}
-    statuses = [client.post("/report", data=data, headers=headers).status_code for _ in range(5)]
-    assert statuses == [200, 200, 200, 429, 429]
+    responses = [client.post("/report", data=data, headers=headers) for _ in range(5)]
+    assert [r.status_code for r in responses] == [200, 200, 200, 429, 429]
+    limited = responses[-1]
+    assert limited.mimetype == "text/html" and int(limited.headers["Retry-After"]) >= 1
+    assert "try again in" in limited.get_data(as_text=True)
     # pages themselves are not limited: a frightened person can always read the answers
     assert client.get(f"/check?input={FAKE_HOST}").status_code == 200

@@ -124,6 +124,12 @@ UI: dict[str, Message] = {
         "A message as a whole is never \"official\": anyone can copy official links into a message.",
         "一整段消息永远不会被判定为“官方”：任何人都可以把官方链接复制进消息里。",
     ),
+    "limited_title": Message("Too many reports from here, for now", "此处提交的举报过多，请稍后再试"),
+    "limited_explain": Message(
+        "Thank you for helping. To keep the report box free of spam, please try again in {seconds} seconds. "
+        "Meanwhile: never share your seed phrase, and write only to the official channels below.",
+        "感谢你的帮助。为防止垃圾举报，请在 {seconds} 秒后再试。在此期间：绝不要透露助记词，只通过下面的官方渠道联系。",
+    ),
     "invalid_title": Message("We could not check this", "无法查询这段内容"),
     "invalid_explain": Message(
         "It does not look like a link, domain, email address, @handle, phone number or wallet address. "

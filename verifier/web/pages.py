@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from werkzeug.exceptions import TooManyRequests
 
 from verifier import checklog, messages, page, platforms
 from verifier.errors import InvalidInputError
@@ -119,6 +120,17 @@ def _sentence(text: str) -> bool:
     (A link split in two, "https://token pocket.pro", stays one item and is flagged for it.)"""
     words = text.split()
     return len(words) >= SENTENCE_MIN_WORDS or (len(words) >= 2 and len(text.strip()) >= MESSAGE_MIN_CHARS)
+
+
+@bp.errorhandler(TooManyRequests)
+def too_many(err: TooManyRequests) -> Response:
+    """The report form over its limit (limits.py): a calm page, not problem+json."""
+    from verifier.limits import retry_after
+
+    wait = retry_after(current_app)
+    response = _render("limited.html", status=429, seconds=wait)
+    response.headers["Retry-After"] = str(wait)
+    return response
 
 
 @bp.route("/check", methods=["GET", "POST"])
