@@ -144,3 +144,19 @@ def test_the_writer_thread_flushes_on_its_own(tmp_path):
     while log.written == 0 and time.monotonic() < deadline:
         time.sleep(0.02)
     assert log.written == 1
+
+
+def test_prune_keeps_only_recent_rows(settings_env, capsys, core):
+    now = datetime.now(UTC)
+    log = checklog.CheckLog(settings_env.database_path)
+    result = core.check("tokenpocket-support.com")
+    log._pending.append(checklog._row(result, "api", (now - timedelta(days=40)).timestamp()))
+    log._pending.append(checklog._row(result, "api", (now - timedelta(days=2)).timestamp()))
+    log._pending.append(checklog._row(result, "api", now.timestamp()))
+    assert log.flush() == 3
+    assert main(["stats", "--prune", "30"]) == 0
+    assert "removed 1 check-log rows older than 30 days" in capsys.readouterr().out
+    with StateStore(settings_env.database_path) as store:
+        assert store.conn.execute("SELECT COUNT(*) FROM check_log").fetchone()[0] == 2
+        assert checklog.prune(store, days=1, now=now) == 1
+    assert main(["stats", "--prune", "0"]) == 2

@@ -153,6 +153,16 @@ def record(result: Any, source: str) -> None:
 # -- statistics -----------------------------------------------------------------------------------
 
 
+def prune(store: StateStore, *, days: int, now: datetime | None = None) -> int:
+    """Delete check-log rows older than ``days`` days; returns how many went (retention)."""
+    if days < 1:
+        raise ValueError("keep at least one day of the check log")
+    moment = now or datetime.now(UTC)
+    cutoff = _timestamp((moment - timedelta(days=days)).timestamp())
+    with store._errors("update"), store._immediate():
+        return store.conn.execute("DELETE FROM check_log WHERE checked_at < ?", (cutoff,)).rowcount
+
+
 def stats(store: StateStore, *, days: int = 1, now: datetime | None = None, top: int = 20) -> dict[str, Any]:
     """Counts by verdict and the most checked impersonations/suspicious values since ``days`` ago."""
     moment = now or datetime.now(UTC)

@@ -80,8 +80,15 @@ def cmd_apikey_revoke(args: argparse.Namespace) -> int:
 def cmd_stats(args: argparse.Namespace) -> int:
     from verifier import checklog, present
 
+    if args.prune is not None and args.prune < 1:
+        print("error: usage: --prune DAYS keeps at least one day (DAYS >= 1)", file=sys.stderr)
+        return 2
     try:
         with _store() as store:
+            if args.prune is not None:
+                removed = checklog.prune(store, days=args.prune)
+                print(f"removed {removed} check-log rows older than {args.prune} days")
+                return EXIT_OK
             data = checklog.stats(store, days=args.days, top=args.top)
     except VerifierError as err:
         return _fail(err)
@@ -113,4 +120,6 @@ def add_stats_parser(sub) -> None:
     stats.add_argument("--days", type=int, choices=(1, 7), default=1, help="the last day (1) or week (7)")
     stats.add_argument("--top", type=int, default=20, help="how many values to rank (default 20)")
     stats.add_argument("--json", action="store_true", help="one JSON object (the admin endpoint's body)")
+    stats.add_argument("--prune", type=int, metavar="DAYS", default=None,
+                       help="instead: delete check-log rows older than DAYS days (retention; e.g. daily from cron)")
     stats.set_defaults(func=cmd_stats)
