@@ -278,44 +278,50 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def test_polling_the_url_fetches_both_files_through_the_safe_fetcher(settings_env, today_doc, trusted_test_key, tmp_path):
+@pytest.fixture
+def publication(settings_env, today_doc, trusted_test_key, tmp_path):
+    """A registry one serial newer, published on a loopback HTTP server, and the settings that
+    poll it: ``(directory, settings)``."""
     published = tmp_path / "published"
     published.mkdir()
     write_signed(_bumped(today_doc, today_doc["serial"] + 1), trusted_test_key, published)
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(published)))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        port = httpd.server_address[1]
-        settings = replace(
-            settings_env,
-            registry_url=f"http://127.0.0.1:{port}/official_channels.json",
-            registry_poll_seconds=1,
-            fetch_allowed_networks=("127.0.0.1/32",),
-            fetch_ports=(str(port),),
-        )
-        app = _app(settings)
-        reloader = app.extensions["verifier_reloader"]
-        assert reloader.reload_url() is True
-        assert app.extensions["verifier"].verified.registry.serial == today_doc["serial"] + 1
-        assert app.test_client().get("/readyz").get_json()["registry"]["source"] == "url"
-        # a tampered publication is refused and the URL's registry keeps serving
-        target = published / "official_channels.json"
-        target.write_bytes(target.read_bytes().replace(b"tokenpocket.pro", b"tokenpocket.pr0", 1))
-        assert reloader.reload_url() is False
-        assert reloader.status.last_reload_error.code == "bad_signature"
-        assert reloader.status.last_reload_error.during == "poll"
-        # the poller thread picks up the next good publication by itself
-        write_signed(_bumped(today_doc, today_doc["serial"] + 2), trusted_test_key, published)
-        assert reloader.start_polling() is True
-        for _ in range(60):
-            if app.extensions["verifier"].verified.registry.serial == today_doc["serial"] + 2:
-                break
-            threading.Event().wait(0.1)
-        assert app.extensions["verifier"].verified.registry.serial == today_doc["serial"] + 2
-        reloader.stop_polling()
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    port = httpd.server_address[1]
+    settings = replace(
+        settings_env,
+        registry_url=f"http://127.0.0.1:{port}/official_channels.json",
+        fetch_allowed_networks=("127.0.0.1/32",),
+        fetch_ports=(str(port),),
+    )
+    yield published, settings
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_polling_the_url_fetches_both_files_through_the_safe_fetcher(publication, today_doc, trusted_test_key):
+    published, settings = publication
+    settings = replace(settings, registry_poll_seconds=1)
+    app = _app(settings)
+    reloader = app.extensions["verifier_reloader"]
+    assert reloader.reload_url() is True
+    assert app.extensions["verifier"].verified.registry.serial == today_doc["serial"] + 1
+    assert app.test_client().get("/readyz").get_json()["registry"]["source"] == "url"
+    # a tampered publication is refused and the URL's registry keeps serving
+    target = published / "official_channels.json"
+    target.write_bytes(target.read_bytes().replace(b"tokenpocket.pro", b"tokenpocket.pr0", 1))
+    assert reloader.reload_url() is False
+    assert reloader.status.last_reload_error.code == "bad_signature"
+    assert reloader.status.last_reload_error.during == "poll"
+    # the poller thread picks up the next good publication by itself
+    write_signed(_bumped(today_doc, today_doc["serial"] + 2), trusted_test_key, published)
+    assert reloader.start_polling() is True
+    for _ in range(60):
+        if app.extensions["verifier"].verified.registry.serial == today_doc["serial"] + 2:
+            break
+        threading.Event().wait(0.1)
+    assert app.extensions["verifier"].verified.registry.serial == today_doc["serial"] + 2
+    reloader.stop_polling()
 
 
 def test_the_url_is_refused_where_the_safe_fetcher_refuses(settings_env):
@@ -326,29 +332,14 @@ def test_the_url_is_refused_where_the_safe_fetcher_refuses(settings_env):
     assert reloader.status.last_reload_error.code == "fetch_blocked"
 
 
-def test_a_restarted_worker_behind_a_polled_registry_recovers_on_the_next_poll(settings_env, today_doc, trusted_test_key, tmp_path):
-    published = tmp_path / "published"
-    published.mkdir()
-    write_signed(_bumped(today_doc, today_doc["serial"] + 1), trusted_test_key, published)
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(published)))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        port = httpd.server_address[1]
-        settings = replace(
-            settings_env,
-            registry_url=f"http://127.0.0.1:{port}/official_channels.json",
-            fetch_allowed_networks=("127.0.0.1/32",),
-            fetch_ports=(str(port),),
-        )
-        assert _app(settings).extensions["verifier_reloader"].reload_url() is True
-        restarted = _app(settings)  # the file on disk is older than the polled registry
-        body = restarted.test_client().get("/readyz").get_json()
-        assert body["registry"]["serial"] == today_doc["serial"] + 1
-        assert body["last_reload_error"]["code"] == "rollback" and body["registry"]["source"] == "state"
-        assert restarted.extensions["verifier_reloader"].reload_url() is False  # nothing new...
-        body = restarted.test_client().get("/readyz").get_json()
-        assert body["last_reload_error"] is None and body["registry"]["source"] == "url"  # ...and all is well
-        assert body["warnings"] == []
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+def test_a_restarted_worker_behind_a_polled_registry_recovers_on_the_next_poll(publication, today_doc):
+    _, settings = publication
+    assert _app(settings).extensions["verifier_reloader"].reload_url() is True
+    restarted = _app(settings)  # the file on disk is older than the polled registry
+    body = restarted.test_client().get("/readyz").get_json()
+    assert body["registry"]["serial"] == today_doc["serial"] + 1
+    assert body["last_reload_error"]["code"] == "rollback" and body["registry"]["source"] == "state"
+    assert restarted.extensions["verifier_reloader"].reload_url() is False  # nothing new...
+    body = restarted.test_client().get("/readyz").get_json()
+    assert body["last_reload_error"] is None and body["registry"]["source"] == "url"  # ...and all is well
+    assert body["warnings"] == []
