@@ -100,3 +100,27 @@ def no_internet(monkeypatch):
             return False
 
     monkeypatch.setattr(socket, "getaddrinfo", loopback_only)
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """One throwaway PostgreSQL cluster for the session (tests/pg_server.py); skipped without one."""
+    from pg_server import Server, require
+
+    require()
+    server = Server()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def shared_db(request, tmp_path, monkeypatch):
+    """Where reports, API keys and the check log live, run both ways: the node's SQLite file
+    (``tmp_path/var``, as ``settings_env``), and a fresh database on a shared PostgreSQL
+    (``VERIFIER_DATABASE_URL`` set for the CLI and the app)."""
+    if request.param == "sqlite":
+        monkeypatch.delenv("VERIFIER_DATABASE_URL", raising=False)
+        return tmp_path / "var" / "verifier.sqlite3"
+    url = request.getfixturevalue("postgres_server").new_database()
+    monkeypatch.setenv("VERIFIER_DATABASE_URL", url)
+    return url

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 
 import pytest
 
 from verifier import apikeys
 from verifier.cli import main
-from verifier.store import StateStore
+from verifier.store import open_shared
 
 
 @pytest.fixture
-def store(tmp_path):
-    with StateStore(tmp_path / "state.sqlite3") as opened:
+def store(shared_db):
+    """Each test runs on the node's SQLite file and on a shared PostgreSQL."""
+    with open_shared(shared_db) as opened:
         yield opened
 
 
@@ -22,7 +22,7 @@ def test_create_stores_only_hash_and_prefix(store):
     key, secret = apikeys.create(store, "support bot", limit="100/minute")
     assert secret.startswith("tpv_") and len(secret) > 40
     assert key.prefix == secret[:12] and key.rate_limit == "100/minute" and not key.admin and key.active
-    row = store.conn.execute("SELECT * FROM api_keys").fetchone()
+    row = store.execute("SELECT * FROM api_keys").fetchone()
     assert secret not in [str(v) for v in row]
     assert hashlib.sha256(secret.encode()).hexdigest() in row
     assert apikeys.lookup(store, secret) == key
@@ -55,21 +55,21 @@ def test_unknown_id(store):
     assert raised.value.code == "unknown_api_key"
 
 
-def test_keyring_caches_briefly(tmp_path):
-    path = tmp_path / "state.sqlite3"
-    with StateStore(path) as store:
+def test_keyring_caches_briefly(shared_db):
+    path = shared_db
+    with open_shared(path) as store:
         key, secret = apikeys.create(store, "tool")
     now = [0.0]
     ring = apikeys.KeyRing(path, clock=lambda: now[0])
     assert ring.find(secret) == key
-    with StateStore(path) as store:
+    with open_shared(path) as store:
         apikeys.revoke(store, key.id)
     assert ring.find(secret) == key  # still cached
     now[0] += apikeys.CACHE_SECONDS + 0.1
     assert ring.find(secret) is None
 
 
-def test_cli_create_list_revoke(settings_env, capsys):
+def test_cli_create_list_revoke(settings_env, shared_db, capsys):
     assert main(["apikey", "create", "--name", "ops", "--admin", "--limit", "1200/minute"]) == 0
     out = capsys.readouterr().out
     secret = out.strip().splitlines()[-1]
@@ -84,5 +84,5 @@ def test_cli_create_list_revoke(settings_env, capsys):
     assert main(["apikey", "revoke", "7"]) == 2
     assert "unknown_api_key" in capsys.readouterr().err
     assert main(["apikey", "create", "--name", "x", "--limit", "fast"]) == 2
-    with sqlite3.connect(settings_env.database_path) as conn:
-        assert conn.execute("SELECT COUNT(*) FROM api_keys").fetchone()[0] == 1
+    with open_shared(shared_db) as store:
+        assert store.execute("SELECT COUNT(*) FROM api_keys").fetchone()[0] == 1

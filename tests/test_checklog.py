@@ -11,7 +11,8 @@ import pytest
 
 from verifier import apikeys, checklog
 from verifier.cli import main
-from verifier.store import StateStore
+from verifier.config import Settings
+from verifier.store import open_shared
 from verifier.web import create_app
 
 API = "/api/v1"
@@ -19,13 +20,16 @@ CLIENT_IP = "198.51.100.23"
 
 
 @pytest.fixture
-def app(settings_env):
-    return create_app({"SETTINGS": settings_env})
+def app(settings_env, shared_db):
+    """The check log in the node's SQLite file, and in a shared PostgreSQL."""
+    settings = Settings.from_env()
+    assert settings.shared_database == shared_db
+    return create_app({"SETTINGS": settings})
 
 
 def logged(app) -> list[dict]:
     app.extensions[checklog.EXTENSION].flush()
-    with StateStore(app.extensions["verifier_settings"].database_path) as store:
+    with open_shared(app.extensions["verifier_settings"].shared_database) as store:
         return list(checklog.rows(store))
 
 
@@ -81,12 +85,12 @@ def _fill(path, entries, *, age=timedelta(0)):
     log.flush()
 
 
-def test_stats_rank_impersonations_and_count_verdicts(tmp_path):
-    path = tmp_path / "state.sqlite3"
+def test_stats_rank_impersonations_and_count_verdicts(shared_db):
+    path = shared_db
     _fill(path, [("tokenpockets.pro", "impersonation", 5), ("tp-wallet.help", "suspicious", 8),
                  ("tokenpocket.pro", "official", 20), ("example.org", "not_official", 3)])
     _fill(path, [("old-campaign.xyz", "impersonation", 50)], age=timedelta(days=3))
-    with StateStore(path) as store:
+    with open_shared(path) as store:
         day = checklog.stats(store, days=1)
         week = checklog.stats(store, days=7)
     assert [(e["value"], e["count"]) for e in day["top"]] == [("tp-wallet.help", 8), ("tokenpockets.pro", 5)]
@@ -95,8 +99,8 @@ def test_stats_rank_impersonations_and_count_verdicts(tmp_path):
     assert week["total"] == 86
 
 
-def test_cli_stats(settings_env, capsys):
-    _fill(settings_env.database_path, [("tokenpockets.pro", "impersonation", 3)])
+def test_cli_stats(settings_env, shared_db, capsys):
+    _fill(shared_db, [("tokenpockets.pro", "impersonation", 3)])
     assert main(["stats"]) == 0
     out = capsys.readouterr().out
     assert "Checks since" in out and "tokenpockets.pro" in out and "impersonation" in out
@@ -105,8 +109,8 @@ def test_cli_stats(settings_env, capsys):
     assert data["days"] == 7 and data["top"][0]["count"] == 3
 
 
-def test_admin_endpoint_401_403_200(app, settings_env):
-    with StateStore(settings_env.database_path) as store:
+def test_admin_endpoint_401_403_200(app, shared_db):
+    with open_shared(shared_db) as store:
         _, plain = apikeys.create(store, "tool")
         _, admin = apikeys.create(store, "ops", admin=True)
     client = app.test_client()
@@ -146,9 +150,9 @@ def test_the_writer_thread_flushes_on_its_own(tmp_path):
     assert log.written == 1
 
 
-def test_prune_keeps_only_recent_rows(settings_env, capsys, core):
+def test_prune_keeps_only_recent_rows(settings_env, shared_db, capsys, core):
     now = datetime.now(UTC)
-    log = checklog.CheckLog(settings_env.database_path)
+    log = checklog.CheckLog(shared_db)
     result = core.check("tokenpocket-support.com")
     log._pending.append(checklog._row(result, "api", (now - timedelta(days=40)).timestamp()))
     log._pending.append(checklog._row(result, "api", (now - timedelta(days=2)).timestamp()))
@@ -156,7 +160,7 @@ def test_prune_keeps_only_recent_rows(settings_env, capsys, core):
     assert log.flush() == 3
     assert main(["stats", "--prune", "30"]) == 0
     assert "removed 1 check-log rows older than 30 days" in capsys.readouterr().out
-    with StateStore(settings_env.database_path) as store:
-        assert store.conn.execute("SELECT COUNT(*) FROM check_log").fetchone()[0] == 2
+    with open_shared(shared_db) as store:
+        assert store.execute("SELECT COUNT(*) FROM check_log").fetchone()[0] == 2
         assert checklog.prune(store, days=1, now=now) == 1
     assert main(["stats", "--prune", "0"]) == 2

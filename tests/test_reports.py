@@ -5,7 +5,6 @@ the registry never overridden, and the export accepted by the registry schema.""
 from __future__ import annotations
 
 import json
-import sqlite3
 
 import pytest
 from bs4 import BeautifulSoup
@@ -14,6 +13,7 @@ from verifier import reports
 from verifier.cli import main
 from verifier.config import Settings
 from verifier.registry.schema import parse_registry
+from verifier.store import open_shared
 from verifier.web import create_app
 
 API = "/api/v1"
@@ -22,10 +22,13 @@ FAKE_HOST = "tokenpocket-airdrop-claim.top"
 
 
 @pytest.fixture
-def settings(settings_env, monkeypatch):
+def settings(settings_env, shared_db, monkeypatch):
+    """Every test here runs twice: reports in the node's SQLite file, and in a shared PostgreSQL."""
     # Rate limits are another part of issue 6: generous here, so these tests see only reports.
     monkeypatch.setenv("VERIFIER_RATELIMIT_ANON", "100000/minute")
-    return Settings.from_env()
+    settings = Settings.from_env()
+    assert settings.shared_database == shared_db
+    return settings
 
 
 @pytest.fixture
@@ -60,7 +63,7 @@ def test_report_is_stored_with_its_check(client, settings):
     assert body["status"] == "open" and body["duplicate"] is False
     assert body["check"]["normalized"] == FAKE_HOST and body["check"]["verdict"] != "official"
     assert "冒充" in body["check"]["advice"] or body["check"]["advice"]  # rendered in zh
-    stored = reports.ReportBook(settings.database_path).get(body["id"])
+    stored = reports.ReportBook(settings.shared_database).get(body["id"])
     assert (stored.channel, stored.kind, stored.normalized, stored.platform) == (FAKE, "domain", FAKE_HOST, None)
     assert stored.contact == "victim@example.org" and stored.happened_at == "2026-05-01"
     assert stored.verdict == body["check"]["verdict"] and stored.reasons == tuple(r["code"] for r in body["check"]["reasons"])
@@ -72,7 +75,7 @@ def test_duplicates_are_folded_by_normalised_channel(client, settings):
     third = post_report(client, channel=f"http://{FAKE_HOST}/other/path?x=1").get_json()
     assert again["id"] == third["id"] == first["id"]
     assert (again["duplicate"], third["duplicate"]) == (True, True)
-    assert reports.ReportBook(settings.database_path).get(first["id"]).duplicate_count == 2
+    assert reports.ReportBook(settings.shared_database).get(first["id"]).duplicate_count == 2
     other = post_report(client, channel="t.me/tokenpocket_helpdesk_bot").get_json()
     assert other["id"] != first["id"] and other["duplicate"] is False
 
@@ -93,7 +96,7 @@ def test_bad_reports_are_refused_and_nothing_is_stored(client, settings, body, s
     response = post_report(client, **body)
     assert response.status_code == status, response.get_data(as_text=True)
     assert response.get_json()["code"] == code
-    assert reports.ReportBook(settings.database_path).list() == []
+    assert reports.ReportBook(settings.shared_database).list() == []
 
 
 def test_oversized_body_is_413(client):
@@ -109,7 +112,14 @@ def test_form_encoded_api_post_is_415(client):
 def test_sql_text_is_stored_verbatim(client, settings):
     nasty = "'; DROP TABLE reports; --"
     body = post_report(client, channel=FAKE, what_happened=nasty, contact=nasty).get_json()
-    assert reports.ReportBook(settings.database_path).get(body["id"]).what_happened == nasty
+    assert reports.ReportBook(settings.shared_database).get(body["id"]).what_happened == nasty
+
+
+def test_a_nul_in_the_channel_is_stored_without_it(client, settings):
+    response = post_report(client, channel="tokenpocket-airdrop\x00-claim.top")
+    assert response.status_code == 201, response.get_data(as_text=True)
+    stored = reports.ReportBook(settings.shared_database).get(response.get_json()["id"])
+    assert (stored.channel, stored.normalized) == ("tokenpocket-airdrop-claim.top", FAKE_HOST)
 
 
 # --- the form on the result page -----------------------------------------------------------------
@@ -132,7 +142,7 @@ def test_result_page_form_submits_and_thanks_in_both_languages(client, settings,
     done = soup(response)
     assert thanks in done.h1.get_text()
     report_id = done.select_one("#report-id").get_text()
-    assert reports.ReportBook(settings.database_path).get(report_id).what_happened == fields["what_happened"]
+    assert reports.ReportBook(settings.shared_database).get(report_id).what_happened == fields["what_happened"]
     again = soup(client.post(form["action"], data=fields, headers={"Origin": "http://localhost"}))
     assert again.select_one("#report-id").get_text() == report_id and again.select_one("#report-duplicate")
 
@@ -153,7 +163,7 @@ def test_cross_site_form_posts_are_refused(client, settings, headers, lang):
     response = client.post(f"/report?lang={lang}", data={"channel": FAKE, "what_happened": "x"}, headers=headers)
     assert response.status_code == 403
     assert ("不被接受" if lang == "zh" else "not accepted") in response.get_data(as_text=True) or response.status_code == 403
-    assert reports.ReportBook(settings.database_path).list() == []
+    assert reports.ReportBook(settings.shared_database).list() == []
 
 
 def test_form_with_bad_channel_is_a_422_page(client):
@@ -207,9 +217,9 @@ def test_an_official_channel_cannot_be_confirmed(client, capsys, official):
 
 def test_a_tampered_database_still_cannot_override_the_registry(client, settings):
     body = post_report(client, channel="tokenpocket.pro").get_json()
-    with sqlite3.connect(settings.database_path) as conn:  # a row forced to confirmed, behind the CLI's back
-        conn.execute("UPDATE reports SET status = 'confirmed' WHERE id = ?", (body["id"],))
-        conn.execute("UPDATE reports_version SET version = version + 1")
+    with open_shared(settings.shared_database) as store, store.transaction():  # forced, behind the CLI's back
+        store.execute("UPDATE reports SET status = 'confirmed' WHERE id = ?", (body["id"],))
+        store.execute("UPDATE reports_version SET version = version + 1")
     assert client.post(f"{API}/check", json={"input": "tokenpocket.pro"}).get_json()["verdict"] == "official"
 
 
@@ -264,7 +274,7 @@ def test_export_passes_the_registry_schema(client, capsys, today_doc):
 
 
 def test_confirmed_set_refreshes_on_the_version_row_only(settings):
-    book = reports.ReportBook(settings.database_path)
+    book = reports.ReportBook(settings.shared_database)
     from verifier.runtime import open_verifier
 
     verifier = open_verifier(settings).verifier
@@ -279,12 +289,11 @@ def test_confirmed_set_refreshes_on_the_version_row_only(settings):
     assert confirmed.find(("domain", None, FAKE_HOST)) == submitted.report.created_at[:10]
 
 
-def test_migration_3_is_recorded(settings):
-    from verifier.store import StateStore
-
-    with StateStore(settings.database_path) as store:
-        assert (3, "reports") in store.migrations()
-        assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+def test_the_reports_migration_is_recorded(settings):
+    with open_shared(settings.shared_database) as store:
+        assert "reports" in {name for _, name in store.migrations()}
+        if not settings.database_url:
+            assert store.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
 def test_the_report_form_is_rate_limited_like_the_api(settings_env, monkeypatch):

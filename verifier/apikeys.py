@@ -26,7 +26,7 @@ from typing import Any
 
 from verifier.errors import VerifierError
 from verifier.registry.schema import format_timestamp
-from verifier.store import StateStore
+from verifier.store import SharedStore, open_shared
 
 KEY_PREFIX = "tpv_"
 #: Characters of a key kept in the clear, for display (``tpv_`` + 8).
@@ -98,7 +98,7 @@ def validate_limit(limit: str) -> str:
     return limit
 
 
-def create(store: StateStore, name: str, *, limit: str | None = None, admin: bool = False,
+def create(store: SharedStore, name: str, *, limit: str | None = None, admin: bool = False,
            now: datetime | None = None) -> tuple[ApiKey, str]:
     """Store a new key; return it and the key text (which is not stored anywhere)."""
     name = name.strip()
@@ -111,41 +111,41 @@ def create(store: StateStore, name: str, *, limit: str | None = None, admin: boo
         "name": name, "prefix": key[:DISPLAY_CHARS], "sha256": hash_key(key), "rate_limit": limit,
         "admin": int(admin), "created_at": format_timestamp(now or datetime.now(UTC)),
     }
-    with store._errors("update"), store._immediate():
-        new_id = store.db["api_keys"].insert(record).last_pk
+    with store.errors("update"), store.transaction():
+        new_id = store.insert("api_keys", record, returning="id")
     return get(store, int(new_id)), key
 
 
-def get(store: StateStore, key_id: int) -> ApiKey:
-    with store._errors("read"):
-        row = store.conn.execute(f"SELECT {_COLUMNS} FROM api_keys WHERE id = ?", (key_id,)).fetchone()
+def get(store: SharedStore, key_id: int) -> ApiKey:
+    with store.errors("read"):
+        row = store.execute(f"SELECT {_COLUMNS} FROM api_keys WHERE id = ?", (key_id,)).fetchone()
     if row is None:
         raise ApiKeyError(f"no API key with id {key_id}; `verifier apikey list` shows them", code="unknown_api_key")
     return _row(row)
 
 
-def list_keys(store: StateStore) -> list[ApiKey]:
-    with store._errors("read"):
-        return [_row(r) for r in store.conn.execute(f"SELECT {_COLUMNS} FROM api_keys ORDER BY id")]
+def list_keys(store: SharedStore) -> list[ApiKey]:
+    with store.errors("read"):
+        return [_row(r) for r in store.execute(f"SELECT {_COLUMNS} FROM api_keys ORDER BY id")]
 
 
-def revoke(store: StateStore, key_id: int, *, now: datetime | None = None) -> ApiKey:
+def revoke(store: SharedStore, key_id: int, *, now: datetime | None = None) -> ApiKey:
     """Mark a key revoked (kept for the record); revoking twice keeps the first time."""
     get(store, key_id)
-    with store._errors("update"), store._immediate():
-        store.conn.execute(
+    with store.errors("update"), store.transaction():
+        store.execute(
             "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
             (format_timestamp(now or datetime.now(UTC)), key_id),
         )
     return get(store, key_id)
 
 
-def lookup(store: StateStore, key: str) -> ApiKey | None:
+def lookup(store: SharedStore, key: str) -> ApiKey | None:
     """The active key with this text, or ``None`` (unknown or revoked)."""
     if len(key) > MAX_KEY:
         return None
-    with store._errors("read"):
-        row = store.conn.execute(
+    with store.errors("read"):
+        row = store.execute(
             f"SELECT {_COLUMNS} FROM api_keys WHERE sha256 = ? AND revoked_at IS NULL", (hash_key(key),)
         ).fetchone()
     return _row(row) if row else None
@@ -154,19 +154,19 @@ def lookup(store: StateStore, key: str) -> ApiKey | None:
 class KeyRing:
     """The web app's view of the keys: a per-process connection and a short-lived cache."""
 
-    def __init__(self, database: Path, *, cache_seconds: float = CACHE_SECONDS, clock=time.monotonic) -> None:
+    def __init__(self, database: Path | str, *, cache_seconds: float = CACHE_SECONDS, clock=time.monotonic) -> None:
         self.database = database
         self.cache_seconds = cache_seconds
         self.clock = clock
         self._lock = threading.Lock()
-        self._store: StateStore | None = None
+        self._store: SharedStore | None = None
         self._pid = 0
         self._cache: dict[str, tuple[float, ApiKey | None]] = {}
 
-    def _own_store(self) -> StateStore:
+    def _own_store(self) -> SharedStore:
         # Opened in the process that uses it: a connection must not cross gunicorn's fork.
         if self._store is None or self._pid != os.getpid():
-            self._store, self._pid, self._cache = StateStore(self.database), os.getpid(), {}
+            self._store, self._pid, self._cache = open_shared(self.database), os.getpid(), {}
         return self._store
 
     def find(self, key: str) -> ApiKey | None:

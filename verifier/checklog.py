@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from verifier.errors import StateError
-from verifier.store import StateStore
+from verifier.store import SharedStore, open_shared
 
 log = logging.getLogger("verifier.checklog")
 
@@ -63,7 +63,7 @@ def _timestamp(moment: float) -> str:
 class CheckLog:
     """A per-process queue of check rows and the thread that writes them."""
 
-    def __init__(self, database: Path, *, flush_seconds: float = FLUSH_SECONDS, max_pending: int = MAX_PENDING) -> None:
+    def __init__(self, database: Path | str, *, flush_seconds: float = FLUSH_SECONDS, max_pending: int = MAX_PENDING) -> None:
         self.database = database
         self.flush_seconds = flush_seconds
         self.max_pending = max_pending
@@ -72,7 +72,7 @@ class CheckLog:
         self._pending: deque[tuple] = deque()
         self._lock = threading.Lock()  # one writer at a time (the thread, or flush())
         self._pid = 0
-        self._store: StateStore | None = None
+        self._store: SharedStore | None = None
         self._wake = threading.Event()
 
     def record(self, result: Any, source: str) -> None:
@@ -114,7 +114,7 @@ class CheckLog:
                 return 0
             try:
                 if self._store is None:
-                    self._store = StateStore(self.database)
+                    self._store = open_shared(self.database)
                 store = self._store
                 stamps: dict[int, str] = {}  # rows of one batch share a few seconds: format each once
                 for_db = []
@@ -122,8 +122,8 @@ class CheckLog:
                     second = int(r[0])
                     stamp = stamps.get(second) or stamps.setdefault(second, _timestamp(second))
                     for_db.append((stamp, *r[1:]))
-                with store._errors("write the check log to"), store._immediate():
-                    store.conn.executemany(_INSERT, for_db)
+                with store.errors("write the check log to"), store.transaction():
+                    store.executemany(_INSERT, for_db)
             except StateError as err:
                 self.dropped += len(rows)
                 log.warning("check log: %d rows not written: %s", len(rows), err.message)
@@ -136,7 +136,7 @@ def init_app(app: Any, settings: Any) -> None:
     """Give the app a check log unless ``VERIFIER_CHECK_LOG=off``."""
     if not settings.check_log:
         return
-    check_log = CheckLog(settings.database_path)
+    check_log = CheckLog(settings.shared_database)
     app.extensions[EXTENSION] = check_log
     atexit.register(check_log.flush)
 
@@ -153,28 +153,28 @@ def record(result: Any, source: str) -> None:
 # -- statistics -----------------------------------------------------------------------------------
 
 
-def prune(store: StateStore, *, days: int, now: datetime | None = None) -> int:
+def prune(store: SharedStore, *, days: int, now: datetime | None = None) -> int:
     """Delete check-log rows older than ``days`` days; returns how many went (retention)."""
     if days < 1:
         raise ValueError("keep at least one day of the check log")
     moment = now or datetime.now(UTC)
     cutoff = _timestamp((moment - timedelta(days=days)).timestamp())
-    with store._errors("update"), store._immediate():
-        return store.conn.execute("DELETE FROM check_log WHERE checked_at < ?", (cutoff,)).rowcount
+    with store.errors("update"), store.transaction():
+        return store.execute("DELETE FROM check_log WHERE checked_at < ?", (cutoff,)).rowcount
 
 
-def stats(store: StateStore, *, days: int = 1, now: datetime | None = None, top: int = 20) -> dict[str, Any]:
+def stats(store: SharedStore, *, days: int = 1, now: datetime | None = None, top: int = 20) -> dict[str, Any]:
     """Counts by verdict and the most checked impersonations/suspicious values since ``days`` ago."""
     moment = now or datetime.now(UTC)
     since = _timestamp((moment - timedelta(days=days)).timestamp())
-    with store._errors("read"):
+    with store.errors("read"):
         by_verdict = dict.fromkeys(VERDICTS, 0)
-        for verdict, count in store.conn.execute(
+        for verdict, count in store.execute(
             "SELECT verdict, COUNT(*) FROM check_log WHERE checked_at >= ? GROUP BY verdict", (since,)
         ):
             by_verdict[verdict] = count
         marks = ", ".join("?" for _ in WATCHED_VERDICTS)
-        rows = store.conn.execute(
+        rows = store.execute(
             f"SELECT value, kind, platform, verdict, COUNT(*) AS n, MAX(reasons), MIN(checked_at), MAX(checked_at) "
             f"FROM check_log WHERE checked_at >= ? AND verdict IN ({marks}) AND value IS NOT NULL "
             f"GROUP BY value, kind, platform, verdict ORDER BY n DESC, MAX(checked_at) DESC, value LIMIT ?",
@@ -208,9 +208,9 @@ def render_stats(data: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def rows(store: StateStore) -> Iterable[dict[str, Any]]:
+def rows(store: SharedStore) -> Iterable[dict[str, Any]]:
     """Every row, oldest first (tests and exports)."""
     columns = ("id", "checked_at", "source", "kind", "platform", "value", "verdict", "reasons")
-    with store._errors("read"):
-        for row in store.conn.execute(f"SELECT {', '.join(columns)} FROM check_log ORDER BY id"):
+    with store.errors("read"):
+        for row in store.execute(f"SELECT {', '.join(columns)} FROM check_log ORDER BY id"):
             yield dict(zip(columns, row))

@@ -40,7 +40,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         verifier = open_verifier(settings).verifier
         from verifier.reports import attach
 
-        attach(verifier, settings.database_path)  # confirmed reports answer as reported_confirmed
+        attach(verifier, settings.shared_database)  # confirmed reports answer as reported_confirmed
         if args.deep:
             from verifier.runtime import open_deep_checker
 

@@ -33,6 +33,7 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting("VERIFIER_REGISTRY", "registry_path", "Path of the registry JSON; its signature is the same path plus .minisig."),
     Setting("VERIFIER_DATA_DIR", "data_dir", "Directory of the SQLite state file (rollback floor, later reports and caches)."),
+    Setting("VERIFIER_DATABASE_URL", "database_url", "A postgresql:// URL: reports, API keys and the check log shared by every node (empty: this node's SQLite file)."),
     Setting("VERIFIER_FETCH_ALLOWED_NETWORKS", "fetch_allowed_networks", "Comma-separated CIDRs the page fetcher may reach besides public addresses."),
     Setting("VERIFIER_FETCH_PORTS", "fetch_ports", "Comma-separated ports the page fetcher may use (default 80,443)."),
     Setting("VERIFIER_LANG", "lang", "Default language of messages: en or zh."),
@@ -54,6 +55,7 @@ SETTINGS: tuple[Setting, ...] = (
 class Settings:
     registry_path: Path = SHIPPED_REGISTRY
     data_dir: Path = PROJECT_ROOT / "var"
+    database_url: str = ""
     fetch_allowed_networks: tuple[str, ...] = ()
     fetch_ports: tuple[str, ...] = ("80", "443")
     lang: str = "en"
@@ -77,6 +79,11 @@ class Settings:
     def database_path(self) -> Path:
         return self.data_dir / "verifier.sqlite3"
 
+    @property
+    def shared_database(self) -> Path | str:
+        """Where reports, API keys and the check log live: the PostgreSQL URL, else the SQLite file."""
+        return self.database_url or self.database_path
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":
         env = os.environ if environ is None else environ
@@ -96,6 +103,8 @@ class Settings:
             raise SettingsError(f"VERIFIER_LANG must be en or zh, not {settings.lang!r}")
         if settings.log_format not in ("text", "json"):
             raise SettingsError(f"VERIFIER_LOG_FORMAT must be text or json, not {settings.log_format!r}")
+        if settings.database_url and not settings.database_url.startswith(("postgresql://", "postgres://")):
+            raise SettingsError("VERIFIER_DATABASE_URL must be a postgresql:// URL (or empty for the node's SQLite file)")
         if settings.workers < 1 or settings.threads < 1:
             raise SettingsError("VERIFIER_WORKERS and VERIFIER_THREADS must be at least 1")
         return settings

@@ -76,7 +76,8 @@ class RegistryRollbackError(RegistryError):
 
 
 class StateError(VerifierError):
-    """The local state (SQLite under VERIFIER_DATA_DIR) cannot be read or written."""
+    """The state cannot be read or written: the node's SQLite file under VERIFIER_DATA_DIR, or
+    the shared PostgreSQL database of VERIFIER_DATABASE_URL."""
 
     code = "state_unavailable"
     status = 503

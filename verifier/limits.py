@@ -118,7 +118,7 @@ def init_app(app: Flask, settings: Settings) -> None:
         # Only X-Forwarded-For: Host and scheme stay what the socket says.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies, x_proto=0, x_host=0,  # type: ignore[method-assign]
                                 x_port=0, x_prefix=0)
-    keyring = KeyRing(settings.database_path)
+    keyring = KeyRing(settings.shared_database)
     app.extensions[KEYRING_EXTENSION] = keyring
 
     @app.before_request

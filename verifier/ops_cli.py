@@ -1,8 +1,9 @@
 """``verifier apikey create | list | revoke`` and ``verifier stats``: the operators' commands.
 
-Both work on the state database (``VERIFIER_DATA_DIR/verifier.sqlite3``) directly, so they run
-beside a serving ``verifier serve``; a created or revoked key is seen by every worker within
-``apikeys.CACHE_SECONDS``.
+Both work on the store of keys and the check log directly (the node's
+``VERIFIER_DATA_DIR/verifier.sqlite3``, or the shared PostgreSQL of ``VERIFIER_DATABASE_URL``),
+so they run beside a serving ``verifier serve``; a created or revoked key is seen by every
+worker (of every node sharing the database) within ``apikeys.CACHE_SECONDS``.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
 def _store():
     from verifier.config import Settings
-    from verifier.store import StateStore
+    from verifier.store import open_shared
 
-    return StateStore(Settings.from_env().database_path)
+    return open_shared(Settings.from_env().shared_database)
 
 
 def _fail(err: VerifierError) -> int:

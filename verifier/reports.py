@@ -6,12 +6,15 @@ Maintainers work through the reports (``verifier reports list | show | confirm |
 confirmed report is answered at once as an impersonation (reason ``reported_confirmed``) and
 is exported in the registry's ``impersonations[]`` format for the next signing.
 
-Storage is the ``reports`` table of the state database (migration 3 in :mod:`verifier.store`):
+Storage is the ``reports`` table of the node's state database (migration 3 in
+:mod:`verifier.store`), or of the shared PostgreSQL database (``VERIFIER_DATABASE_URL``,
+:mod:`verifier.pgstore`):
 
 * fields are whitelisted (:data:`COLUMNS`); no request dict is ever passed to sqlite-utils
   (SECURITY.md #7: an unknown key would be a 500, or with ``alter=True`` a new column);
-* every write is one ``BEGIN IMMEDIATE`` transaction (duplicate folding reads and writes in
-  the same one, so two workers cannot both create "the first" report of a channel);
+* every write is one transaction (duplicate folding reads and writes in the same one, under
+  ``BEGIN IMMEDIATE`` in SQLite and an advisory lock on the channel's fingerprint in
+  PostgreSQL, so two workers or nodes cannot both create "the first" report of a channel);
 * a report is answered only after its ``COMMIT`` returned, with ``synchronous=FULL``.
 
 Spam controls here: length caps on every field, and duplicate folding (a report of a channel
@@ -25,6 +28,7 @@ The pure core never imports this module: :class:`ConfirmedReports` is handed to 
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
 import threading
 import time
@@ -40,7 +44,8 @@ from verifier.errors import InvalidInputError, VerifierError
 from verifier.model import Result
 from verifier.registry.index import RegistryIndex
 from verifier.registry.schema import format_timestamp
-from verifier.store import StateStore
+from verifier.pgstore import is_database_url
+from verifier.store import SharedStore, StateStore, open_shared
 
 MAX_CHANNEL = MAX_INPUT
 MAX_WHAT_HAPPENED = 2000
@@ -152,22 +157,25 @@ def channel_key(text: str, platform: str | None) -> tuple[FakeKey, bool]:
 
 
 class ReportBook:
-    """The reports of one state database. Thread-safe: one SQLite connection per thread."""
+    """The reports of one store (a SQLite path or a PostgreSQL URL). Thread-safe: one
+    connection per thread, opened in the process that uses it (never across a fork)."""
 
-    def __init__(self, path: Path | str) -> None:
-        self.path = Path(path)
+    def __init__(self, where: Path | str) -> None:
+        self.where = where if is_database_url(where) else Path(where)
         self._local = threading.local()
 
-    def _store(self) -> StateStore:
+    def _store(self) -> SharedStore:
         store = getattr(self._local, "store", None)
-        if store is None:
-            store = StateStore(self.path)
-            # WAL with synchronous=NORMAL (a common choice) survives a killed process but can
-            # lose the last commits on power loss: the WAL is not fsynced at COMMIT. A 201 is
-            # a promise to a victim that the report is kept, so this connection syncs the WAL
-            # on every commit (FULL). Per connection: the registry and cache paths keep theirs.
-            store.conn.execute("PRAGMA synchronous=FULL")
-            self._local.store = store
+        if store is None or self._local.pid != os.getpid():
+            store = open_shared(self.where)
+            if isinstance(store, StateStore):
+                # WAL with synchronous=NORMAL (a common choice) survives a killed process but
+                # can lose the last commits on power loss: the WAL is not fsynced at COMMIT. A
+                # 201 is a promise to a victim that the report is kept, so this connection
+                # syncs the WAL on every commit (FULL). Per connection: the registry and cache
+                # paths keep theirs. (PostgreSQL's COMMIT is durable with its defaults.)
+                store.execute("PRAGMA synchronous=FULL")
+            self._local.store, self._local.pid = store, os.getpid()
         return store
 
     # -- victims --------------------------------------------------------------------------
@@ -199,20 +207,21 @@ class ReportBook:
         key, _ = channel_key(channel, platform)
         print_ = fingerprint(key)
         store = self._store()
-        with store._errors("store a report in"), store._immediate():
-            found = store.conn.execute(
+        with store.errors("store a report in"), store.transaction(lock=print_):
+            found = store.execute(
                 "SELECT id FROM reports WHERE fingerprint = ? AND status IN (?, ?) ORDER BY created_at LIMIT 1",
                 (print_, *FOLD_INTO),
             ).fetchone()
             if found is not None:
-                store.conn.execute("UPDATE reports SET duplicate_count = duplicate_count + 1 WHERE id = ?", (found[0],))
+                store.execute("UPDATE reports SET duplicate_count = duplicate_count + 1 WHERE id = ?", (found[0],))
                 report_id, duplicate = found[0], True
             else:
                 report_id, duplicate = _new_id(), False
                 record = {  # the whitelist: every column named here, nothing from the request
                     "id": report_id,
                     "created_at": format_timestamp(now),
-                    "channel": channel,
+                    # The check ignores NULs; PostgreSQL text cannot hold them: keep what was checked.
+                    "channel": channel.replace("\x00", ""),
                     "kind": key[0],
                     "normalized": key[2],
                     "platform": key[1],
@@ -227,7 +236,7 @@ class ReportBook:
                     "duplicate_count": 0,
                     "fingerprint": print_,
                 }
-                store.db["reports"].insert(record)  # a savepoint inside our transaction
+                store.insert("reports", record)
             row = self._row(store, report_id)
         assert row is not None
         return Submitted(row, duplicate, result)
@@ -235,13 +244,13 @@ class ReportBook:
     # -- maintainers ----------------------------------------------------------------------
 
     @staticmethod
-    def _row(store: StateStore, report_id: str) -> Report | None:
-        row = store.conn.execute(f"SELECT {', '.join(COLUMNS)} FROM reports WHERE id = ?", (report_id,)).fetchone()
+    def _row(store: SharedStore, report_id: str) -> Report | None:
+        row = store.execute(f"SELECT {', '.join(COLUMNS)} FROM reports WHERE id = ?", (report_id,)).fetchone()
         return Report.from_row(row) if row is not None else None
 
     def get(self, report_id: str) -> Report:
         store = self._store()
-        with store._errors("read"):
+        with store.errors("read"):
             found = self._row(store, report_id)
         if found is None:
             raise ReportNotFoundError(report_id)
@@ -251,8 +260,8 @@ class ReportBook:
         """Reports, oldest first; of one status if given."""
         store = self._store()
         where, params = ("WHERE status = ?", (status,)) if status else ("", ())
-        with store._errors("read"):
-            rows = store.conn.execute(f"SELECT {', '.join(COLUMNS)} FROM reports {where} ORDER BY created_at, id", params)
+        with store.errors("read"):
+            rows = store.execute(f"SELECT {', '.join(COLUMNS)} FROM reports {where} ORDER BY created_at, id", params)
             return [Report.from_row(r) for r in rows]
 
     def decide(self, report_id: str, status: str, *, verifier: Verifier, note: str | None, now: datetime) -> Report:
@@ -282,12 +291,12 @@ class ReportBook:
                     code="official_channel_report",
                 )
         store = self._store()
-        with store._errors("update"), store._immediate():
-            store.conn.execute(
+        with store.errors("update"), store.transaction():
+            store.execute(
                 "UPDATE reports SET status = ?, decided_at = ?, note = ? WHERE id = ?",
                 (status, format_timestamp(now), note, report_id),
             )
-            store.conn.execute("UPDATE reports_version SET version = version + 1 WHERE id = 1")
+            store.execute("UPDATE reports_version SET version = version + 1 WHERE id = 1")
             decided = self._row(store, report_id)
         assert decided is not None
         return decided
@@ -295,16 +304,16 @@ class ReportBook:
     def confirmed(self) -> tuple[int, dict[FakeKey, str]]:
         """The version counter and the confirmed set: key → date of the first report."""
         store = self._store()
-        with store._errors("read"):
+        with store.errors("read"):
             version = self.version()
-            rows = store.conn.execute(
+            rows = store.execute(
                 "SELECT kind, platform, normalized, min(created_at) FROM reports WHERE status = 'confirmed' "
                 "GROUP BY kind, platform, normalized"
             ).fetchall()
         return version, {(k, p, v): first[:10] for k, p, v, first in rows}
 
     def version(self) -> int:
-        row = self._store().conn.execute("SELECT version FROM reports_version WHERE id = 1").fetchone()
+        row = self._store().execute("SELECT version FROM reports_version WHERE id = 1").fetchone()
         return int(row[0]) if row else 0
 
     def export(self, *, evidence: str, note: str | None = None, status: str = "confirmed") -> list[dict[str, Any]]:
@@ -378,8 +387,8 @@ class ConfirmedReports:
         return self._entries.get(key)
 
 
-def attach(verifier: Verifier, path: Path | str, *, refresh_seconds: float = REFRESH_SECONDS) -> ReportBook:
-    """Give ``verifier`` the confirmed reports of the database at ``path``; return the book."""
-    book = ReportBook(path)
+def attach(verifier: Verifier, where: Path | str, *, refresh_seconds: float = REFRESH_SECONDS) -> ReportBook:
+    """Give ``verifier`` the confirmed reports of the store at ``where``; return the book."""
+    book = ReportBook(where)
     verifier.reported = ConfirmedReports(book, refresh_seconds=refresh_seconds)
     return book

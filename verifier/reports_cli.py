@@ -28,7 +28,7 @@ def _book_and_verifier(args: argparse.Namespace):
 
     settings = Settings.from_env(registry_path=getattr(args, "registry", None))
     verifier = open_verifier(settings).verifier
-    return attach(verifier, settings.database_path), verifier
+    return attach(verifier, settings.shared_database), verifier
 
 
 def _fail(err: VerifierError) -> int:

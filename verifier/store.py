@@ -4,6 +4,11 @@ One row in ``registry_state`` holds the highest accepted serial, its SHA-256 and
 the accepted bytes and signature (for a re-verified fallback). Later features add tables
 through :data:`MIGRATIONS`; ``schema_migrations`` records which ones ran.
 
+Reports, API keys and the check log use only the small surface ``errors`` / ``transaction``
+/ ``execute`` / ``executemany`` / ``insert``, which :class:`verifier.pgstore.PostgresStore`
+offers too: :func:`open_shared` picks this file or a shared PostgreSQL database
+(``VERIFIER_DATABASE_URL``). The registry state and the page cache are always this node's.
+
 Several gunicorn workers may load the registry at once, so :meth:`StateStore.accept` reads
 the floor, checks and writes inside one ``BEGIN IMMEDIATE`` transaction: the second writer
 waits for the first and then sees its row. Every SQLite or file-system failure becomes a
@@ -18,7 +23,7 @@ import sqlite3
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Any, ContextManager, Iterable, Iterator, Protocol
 
 
 from verifier.errors import StateError
@@ -133,6 +138,21 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     ),
 )
 
+class SharedStore(Protocol):
+    """What reports, API keys and the check log need of a store (SQLite or PostgreSQL)."""
+
+    label: str
+
+    def errors(self, action: str) -> ContextManager[None]: ...
+    def transaction(self, lock: str | None = None) -> ContextManager[None]: ...
+    def execute(self, statement: str, params: Iterable[Any] = ()) -> Any: ...
+    def executemany(self, statement: str, rows: Iterable[Iterable[Any]]) -> None: ...
+    def insert(self, table: str, record: dict[str, Any], *, returning: str | None = None) -> Any: ...
+    def close(self) -> None: ...
+    def __enter__(self) -> Any: ...
+    def __exit__(self, *exc: object) -> None: ...
+
+
 _WAY_OUT = "make that directory writable, or set VERIFIER_DATA_DIR to a writable directory"
 
 
@@ -150,6 +170,7 @@ class StateStore:
                 self.conn.execute("PRAGMA journal_mode=wal")
             self._migrate()
         self._db = None
+        self.label = str(self.path)
 
     @property
     def db(self):  # -> sqlite_utils.Database
@@ -166,6 +187,28 @@ class StateStore:
 
     def close(self) -> None:
         self.conn.close()
+
+    # -- the surface shared with verifier.pgstore.PostgresStore (reports, keys, check log) ----
+
+    def errors(self, action: str) -> ContextManager[None]:
+        """SQLite and file-system failures inside become a ``StateError`` naming the file."""
+        return self._errors(action)
+
+    def transaction(self, lock: str | None = None) -> ContextManager[None]:
+        """One write transaction. ``lock`` is for PostgreSQL: BEGIN IMMEDIATE already
+        serialises every writer of this file."""
+        return self._immediate()
+
+    def execute(self, statement: str, params: Iterable[Any] = ()) -> sqlite3.Cursor:
+        return self.conn.execute(statement, tuple(params))
+
+    def executemany(self, statement: str, rows: Iterable[Iterable[Any]]) -> None:
+        self.conn.executemany(statement, rows)
+
+    def insert(self, table: str, record: dict[str, Any], *, returning: str | None = None) -> Any:
+        """Insert one whitelisted record with sqlite-utils (a savepoint inside our transaction)."""
+        inserted = self.db[table].insert(record)
+        return inserted.last_pk if returning else None
 
     def __enter__(self) -> "StateStore":
         return self
@@ -320,3 +363,13 @@ class StateStore:
                 "expires_at = excluded.expires_at, outcome = excluded.outcome",
                 (url, format_timestamp(now), format_timestamp(expires), json.dumps(outcome, ensure_ascii=False)),
             )
+
+
+def open_shared(where: Path | str) -> SharedStore:
+    """The store of reports, API keys and the check log: this node's SQLite file (a path), or
+    a shared PostgreSQL database (a ``postgresql://`` URL; see ``verifier/pgstore.py``)."""
+    from verifier.pgstore import PostgresStore, is_database_url
+
+    if is_database_url(where):
+        return PostgresStore(str(where))
+    return StateStore(where)

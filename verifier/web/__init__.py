@@ -45,7 +45,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, trusted_keys: Sequenc
 
     # Victims' reports: the book, and its confirmed set consulted by every check.
     app.extensions["verifier_reports"] = reports.attach(
-        loaded.verifier, settings.database_path,
+        loaded.verifier, settings.shared_database,
         refresh_seconds=float(app.config.get("REPORTS_REFRESH_SECONDS", reports.REFRESH_SECONDS)),
     )
     # A reload's new Verifier takes the same set (reload.install does it).

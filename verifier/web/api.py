@@ -378,14 +378,14 @@ MAX_STATS_DAYS = 90
 def admin_stats() -> Response:
     """``verifier stats --json`` over HTTP, for an API key with the admin flag (401/403 otherwise)."""
     from verifier.limits import require_admin
-    from verifier.store import StateStore
+    from verifier.store import open_shared
     from verifier.web.context import settings
 
     require_admin()  # before the query: a request without a key is a 401 whatever it asks
     raw = query_args(STATS_QUERY).get("days", "1")
     if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= MAX_STATS_DAYS:
         raise _field_error("invalid_field", "days", f"'days' must be a whole number of days, 1 to {MAX_STATS_DAYS}")
-    with StateStore(settings().database_path) as store:
+    with open_shared(settings().shared_database) as store:
         return json_response(checklog.stats(store, days=int(raw)))
 
 

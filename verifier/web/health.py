@@ -3,8 +3,9 @@
 ``/healthz``: the process answers (200 always).
 
 ``/readyz``: 200 ``ready`` when the serving registry is verified and unexpired and the state
-database takes a write lock; otherwise 503 ``not_ready`` with ``reasons`` (each ``{code,
-message}``): ``registry_expired``, ``database_unwritable``. ``warnings`` never change the
+database takes a write lock (and the shared PostgreSQL database, when configured, answers and
+is not a read-only standby); otherwise 503 ``not_ready`` with ``reasons`` (each ``{code,
+message}``): ``registry_expired``, ``database_unwritable``, ``shared_database_unavailable``. ``warnings`` never change the
 status: ``registry_expires_soon`` (14 days or less), ``registry_fallback`` (the file on disk
 was refused at start and the last accepted registry serves, re-verified). The last refused
 candidate is shown as ``last_reload_error`` ``{code, message, at, during, source}`` until a
@@ -81,6 +82,15 @@ def readyz() -> Any:
             "code": "database_unwritable",
             "message": f"{problem}; make VERIFIER_DATA_DIR writable (reloads and reports need it)",
         })
+    if settings().database_url:
+        from verifier.pgstore import probe
+
+        shared_problem = probe(settings().database_url)
+        if shared_problem is not None:
+            reasons.append({
+                "code": "shared_database_unavailable",
+                "message": f"{shared_problem}; reports, API keys and the check log live there (VERIFIER_DATABASE_URL)",
+            })
     if status is not None and status.source == "state":
         warnings.append({
             "code": "registry_fallback",
