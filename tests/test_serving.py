@@ -17,20 +17,15 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from served import Served
 from verifier.config import SHIPPED_REGISTRY
 
-CHECK_BODY = b'{"input": "https://tokenpocket.pro"}'
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+CHECK = {"input": "https://tokenpocket.pro"}
+CHECK_BODY = json.dumps(CHECK).encode()
 
 
 @pytest.fixture
@@ -50,62 +45,6 @@ def _env(tmp_path: Path, registry: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-class Server:
-    def __init__(self, env: dict[str, str], *args: str) -> None:
-        self.port = _free_port()
-        self.env = env
-        # Files, not pipes: a stream of requests writes more log than a pipe buffer holds.
-        logs = Path(env["VERIFIER_DATA_DIR"]).parent / f"serve-{self.port}"
-        self.out_path, self.err_path = Path(f"{logs}.out"), Path(f"{logs}.err")
-        with open(self.out_path, "wb") as out, open(self.err_path, "wb") as err:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "verifier.cli", "serve", "--port", str(self.port), *args],
-                env=env, stdout=out, stderr=err,
-            )
-        self.base = f"http://127.0.0.1:{self.port}"
-
-    def wait_ready(self) -> None:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{self.base}/healthz", timeout=2):
-                    return
-            except OSError:
-                if self.proc.poll() is not None or time.monotonic() > deadline:
-                    self.proc.kill()
-                    self.proc.wait(30)
-                    pytest.fail(f"server did not start: {self.err_path.read_text()[-3000:]}")
-                time.sleep(0.1)
-
-    def get(self, path: str) -> tuple[int, dict]:
-        try:
-            with urllib.request.urlopen(f"{self.base}{path}", timeout=10) as response:
-                return response.status, json.loads(response.read())
-        except urllib.error.HTTPError as exc:
-            return exc.code, json.loads(exc.read())
-
-    def check(self) -> int:
-        request = urllib.request.Request(
-            f"{self.base}/api/v1/check", data=CHECK_BODY, headers={"Content-Type": "application/json"}
-        )
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status
-
-    def stop(self) -> tuple[int, str, str]:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        self.proc.wait(timeout=40)
-        return self.proc.returncode, self.out_path.read_text(), self.err_path.read_text()
-
-    def hup(self) -> None:
-        result = subprocess.run(
-            [sys.executable, "-m", "verifier.cli", "registry", "reload"],
-            env=self.env, capture_output=True, text=True, timeout=30, check=False,
-        )
-        assert result.returncode == 0, result.stderr
-        assert f"pid {self.proc.pid}" in result.stdout
-
-
 def _json_lines(text: str) -> list[dict]:
     lines = [line for line in text.splitlines() if line.strip()]
     parsed = [json.loads(line) for line in lines]  # every line is one JSON object
@@ -116,7 +55,7 @@ def _json_lines(text: str) -> list[dict]:
 
 
 def test_json_logs_and_sigterm_finishes_the_request_in_flight(tmp_path, registry_copy):
-    server = Server(_env(tmp_path, registry_copy))
+    server = Served(_env(tmp_path, registry_copy))
     try:
         server.wait_ready()
         # A request in flight: headers and half the body sent, then SIGTERM, then the rest.
@@ -149,7 +88,7 @@ def test_json_logs_and_sigterm_finishes_the_request_in_flight(tmp_path, registry
 
 
 def test_sighup_reloads_without_dropping_requests_and_a_tampered_file_keeps_the_old_registry(tmp_path, registry_copy):
-    server = Server(_env(tmp_path, registry_copy))
+    server = Served(_env(tmp_path, registry_copy))
     failures: list[str] = []
     answered: list[int] = []
     stop = threading.Event()
@@ -158,7 +97,7 @@ def test_sighup_reloads_without_dropping_requests_and_a_tampered_file_keeps_the_
         count = 0
         while not stop.is_set():
             try:
-                status = server.check()
+                status = server.post("/api/v1/check", CHECK)[0]
                 if status != 200:
                     failures.append(str(status))
                 count += 1
@@ -202,18 +141,100 @@ def test_sighup_reloads_without_dropping_requests_and_a_tampered_file_keeps_the_
     assert code == 0
 
 
+def _stream_checks(server: Served, stop: threading.Event, failures: list[str], answered: list[int]) -> None:
+    count = 0
+    while not stop.is_set():
+        try:
+            status = server.post("/api/v1/check", CHECK)[0]
+            if status != 200:
+                failures.append(str(status))
+            count += 1
+        except Exception as exc:  # noqa: BLE001 - any failure is the finding
+            failures.append(repr(exc))
+    answered.append(count)
+
+
+def _wait_for(condition, timeout: float = 20.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(0.2)
+
+
+def test_a_newer_serial_is_served_after_sighup_without_dropping_requests(tmp_path, today_doc, test_key):
+    """The real server (gunicorn, SIGHUP, fresh workers) with an ephemeral key pinned by the test
+    launcher: serial N+1 replaces N under a stream of checks; then a rolled-back, a tampered
+    and an expired candidate are each refused while N+1 keeps serving."""
+    from conftest import write_signed
+    from datetime import UTC, datetime, timedelta
+
+    from verifier.registry.schema import format_timestamp
+
+    base = today_doc["serial"]
+    path = write_signed(today_doc, test_key, tmp_path)
+    server = Served(_env(tmp_path, path), trusted_key=test_key)
+    failures: list[str] = []
+    answered: list[int] = []
+    stop = threading.Event()
+    threads = [threading.Thread(target=_stream_checks, args=(server, stop, failures, answered)) for _ in range(4)]
+
+    def serving() -> dict:
+        return server.get("/readyz")[1]
+
+    try:
+        server.wait_ready()
+        assert serving()["registry"]["serial"] == base
+        for thread in threads:
+            thread.start()
+        time.sleep(0.3)
+        write_signed({**today_doc, "serial": base + 1}, test_key, tmp_path)
+        server.hup()
+        assert _wait_for(lambda: serving()["registry"]["serial"] == base + 1), serving()
+        assert serving()["last_reload_error"] is None
+
+        refused = {}
+        now = datetime.now(UTC).replace(microsecond=0)
+        expired = {**today_doc, "serial": base + 5, "issued_at": format_timestamp(now - timedelta(days=61)),
+                   "expires_at": format_timestamp(now - timedelta(days=1))}
+        for code, spoil in (
+            ("rollback", lambda: write_signed({**today_doc, "serial": base}, test_key, tmp_path)),
+            ("bad_signature", lambda: (write_signed({**today_doc, "serial": base + 2}, test_key, tmp_path),
+                                       path.write_bytes(path.read_bytes().replace(b"tokenpocket.pro", b"tokenpocket.pr0", 1)))),
+            ("registry_expired", lambda: write_signed(expired, test_key, tmp_path)),
+        ):
+            spoil()
+            check = server.cli("registry", "reload")  # the CLI refuses it without signalling...
+            assert check.returncode == 1 and check.stderr.startswith(f"error: {code}:"), check.stderr
+            server.proc.send_signal(signal.SIGHUP)  # ...and a raw SIGHUP's fresh worker refuses it too
+            refused[code] = _wait_for(lambda code=code: (serving()["last_reload_error"] or {}).get("code") == code)
+            assert serving()["registry"]["serial"] == base + 1
+        time.sleep(0.3)
+        stop.set()
+        for thread in threads:
+            thread.join(30)
+    finally:
+        stop.set()
+        code, _, err = server.stop()
+    assert failures == [], failures[:5]
+    assert sum(answered) > 50
+    assert refused == {"rollback": True, "bad_signature": True, "registry_expired": True}
+    assert code == 0
+
+
 def test_a_restarted_server_with_a_bad_file_serves_the_stored_registry(tmp_path, registry_copy):
-    first = Server(_env(tmp_path, registry_copy))
+    first = Served(_env(tmp_path, registry_copy))
     first.wait_ready()
     good = first.get("/readyz")[1]["registry"]
     assert first.stop()[0] == 0
 
     registry_copy.write_bytes(registry_copy.read_bytes().replace(b"tokenpocket.pro", b"tokenpocket.pr0", 1))
-    second = Server(_env(tmp_path, registry_copy))
+    second = Served(_env(tmp_path, registry_copy))
     try:
         second.wait_ready()
         _, body = second.get("/readyz")
-        assert second.check() == 200
+        assert second.post("/api/v1/check", CHECK)[0] == 200
     finally:
         code, _, err = second.stop()
     assert body["registry"]["sha256"] == good["sha256"] and body["registry"]["source"] == "state"
@@ -226,7 +247,7 @@ def test_a_restarted_server_with_a_bad_file_serves_the_stored_registry(tmp_path,
 
 def test_a_fresh_data_dir_with_a_bad_file_refuses_to_start(tmp_path, registry_copy):
     registry_copy.write_bytes(registry_copy.read_bytes().replace(b"tokenpocket.pro", b"tokenpocket.pr0", 1))
-    server = Server(_env(tmp_path, registry_copy))
+    server = Served(_env(tmp_path, registry_copy))
     assert server.proc.wait(timeout=30) == 1
     err = server.err_path.read_text()
     assert "error: bad_signature:" in err and "Traceback" not in err
@@ -262,7 +283,7 @@ def test_serve_defaults_suit_this_machine():
 
 
 def test_several_workers_with_per_process_limits_refuse_to_start(tmp_path, registry_copy):
-    server = Server(_env(tmp_path, registry_copy, VERIFIER_RATELIMIT_STORAGE="memory://"), "--workers", "2")
+    server = Served(_env(tmp_path, registry_copy, VERIFIER_RATELIMIT_STORAGE="memory://"), "--workers", "2")
     assert server.proc.wait(timeout=30) == 1
     err = server.err_path.read_text()
     assert err.startswith("error: ") and "Traceback" not in err

@@ -202,10 +202,22 @@ class Reloader:
             except (RegistryError, StateError) as err:
                 log_event(logging.ERROR, "registry_fallback_refused", code=err.code, message=err.message)
                 return
-            if stored is None or stored.registry.serial <= self.current.verified.registry.serial:
+            file_serial = self.current.verified.registry.serial
+            if stored is None or stored.registry.serial <= file_serial:
                 return
             install(self.app, self.settings, Loaded(Verifier(stored.registry), stored))
             self.status.source = "state"
+            if self.status.last_reload_error is None and not self.settings.registry_url:
+                # The file verifies but is older than the accepted registry (often the very
+                # bytes this server started with, put back): a rollback on disk, refused like
+                # any other, so /readyz tells the operator the file is not what serves.
+                self._refused(
+                    "rollback",
+                    f"{self.settings.registry_path}: serial {file_serial} is older than the accepted serial "
+                    f"{stored.registry.serial}; the accepted registry keeps serving (publish a newer serial, "
+                    "or `verifier registry forget-floor` for a deliberate downgrade)",
+                    "start", "file",
+                )
             error = self.status.last_reload_error
             log_event(
                 logging.WARNING if error else logging.INFO, "registry_fallback" if error else "registry_from_state",
