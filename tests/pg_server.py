@@ -79,9 +79,14 @@ class Server:
             shutil.chown(self.root, "postgres")
             self._as_user = ["runuser", "-u", "postgres", "--"]
         self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", USER, "-E", "UTF8", "--no-sync", "--no-locale")
-        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
-        self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.root / "log"), "-w", "-t", "60", "start")
+        self._options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
+        self._run("pg_ctl", "-D", str(self.data), "-o", self._options, "-l", str(self.root / "log"), "-w", "-t", "60", "start")
         self._count = 0
+
+    def restart(self) -> None:
+        """Stop (dropping every connection) and start again on the same port and data."""
+        self._run("pg_ctl", "-D", str(self.data), "-o", self._options, "-l", str(self.root / "log"),
+                  "-m", "fast", "-w", "-t", "60", "restart")
 
     def _run(self, tool: str, *args: str) -> None:
         done = subprocess.run([*self._as_user, str(self.bindir / tool), *args], capture_output=True, text=True, timeout=120)

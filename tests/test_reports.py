@@ -289,6 +289,42 @@ def test_confirmed_set_refreshes_on_the_version_row_only(settings):
     assert confirmed.find(("domain", None, FAKE_HOST)) == submitted.report.created_at[:10]
 
 
+def test_prune_deletes_old_rejected_reports_and_old_confirmed_ones_lose_the_victims_words(settings, capsys):
+    from datetime import timedelta
+
+    from verifier.runtime import open_verifier
+
+    book = reports.ReportBook(settings.shared_database)
+    verifier = open_verifier(settings).verifier
+    now = verifier.clock()
+    long_ago = now - timedelta(days=40)
+
+    def submit(channel: str):
+        return book.submit(verifier, channel=channel, what_happened="he asked for my seed phrase",
+                           contact="victim@example.org", now=long_ago).report.id
+
+    old_confirmed, old_rejected, still_open, new_rejected = (
+        submit(FAKE), submit("tp-refund-desk.top"), submit("tp-kefu-open.top"), submit("tp-kefu-recent.top"))
+    book.decide(old_confirmed, "confirmed", verifier=verifier, note="drainer", now=long_ago)
+    book.decide(old_rejected, "rejected", verifier=verifier, note=None, now=long_ago)
+    book.decide(new_rejected, "rejected", verifier=verifier, note=None, now=now)
+    version_before, confirmed_before = book.confirmed()
+
+    code, out, _ = cli(capsys, "reports", "prune", "--days", "30")
+    assert code == 0 and "deleted 1 rejected" in out and "from 1 confirmed" in out
+    left = {r.id: r for r in book.list()}
+    assert set(left) == {old_confirmed, still_open, new_rejected}
+    kept = left[old_confirmed]
+    assert (kept.what_happened, kept.contact) == ("", None)
+    assert (kept.status, kept.normalized, kept.note) == ("confirmed", FAKE_HOST, "drainer")
+    assert left[still_open].what_happened == left[new_rejected].what_happened == "he asked for my seed phrase"
+    assert book.confirmed() == (version_before, confirmed_before)  # what checks answer is unchanged
+    code, out, _ = cli(capsys, "reports", "prune", "--days", "30")  # again: nothing left to do
+    assert code == 0 and "deleted 0 rejected" in out and "from 0 confirmed" in out
+    code, _, err = cli(capsys, "reports", "prune", "--days", "0")
+    assert code == 2 and "invalid_field" in err
+
+
 def test_the_reports_migration_is_recorded(settings):
     with open_shared(settings.shared_database) as store:
         assert "reports" in {name for _, name in store.migrations()}

@@ -5,8 +5,9 @@
   worker) is SIGKILLed mid-stream, the server restarted on the same data directory, and every
   report that was acknowledged with a 201 must be there, byte for byte. Several cycles.
 * Many threads submitting reports (unique channels and one channel shared by all, to fold)
-  and checking at once: every answer 201/200 (never a 500), nothing lost, every duplicate
-  counted once.
+  and checking at once, spread over two servers (two processes on one SQLite file, or two
+  nodes sharing one PostgreSQL): every answer 201/200 (never a 500), nothing lost, every
+  duplicate counted once.
 """
 
 from __future__ import annotations
@@ -14,10 +15,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -25,6 +22,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from served import Served
 from verifier.reports import ReportBook
 
 CYCLES = 5
@@ -32,48 +30,12 @@ STREAM_THREADS = 4
 START_TIMEOUT = 20.0
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Server:
-    """``verifier serve`` in its own process group, so SIGKILL takes master and workers at once."""
-
-    def __init__(self, data_dir: Path) -> None:
-        self.data_dir = data_dir
-        self.port = _free_port()
-        env = dict(os.environ, VERIFIER_DATA_DIR=str(data_dir), VERIFIER_RATELIMIT_ANON="1000000/minute")
-        env.pop("VERIFIER_REGISTRY", None)
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "verifier.cli", "serve", "--port", str(self.port)],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
-        )
-        self.url = f"http://127.0.0.1:{self.port}"
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            try:
-                if requests.get(f"{self.url}/healthz", timeout=2).status_code == 200:
-                    return
-            except requests.RequestException:
-                pass
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                try:
-                    os.killpg(self.proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                self.proc.wait(timeout=10)
-                pytest.fail(f"server did not start: {self.proc.stderr.read()[-2000:]!r}")
-            time.sleep(0.05)
-
-    def kill(self) -> None:
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        self.proc.wait(timeout=10)
-        self.proc.stderr.close()
+def _server(data_dir: Path, *args: str) -> Served:
+    """``verifier serve`` on the shipped registry, in its own process group (SIGKILL takes
+    master and worker at once)."""
+    env = dict(os.environ, VERIFIER_DATA_DIR=str(data_dir), VERIFIER_RATELIMIT_ANON="1000000/minute")
+    env.pop("VERIFIER_REGISTRY", None)
+    return Served(env, *args, logs=data_dir.parent).wait_ready(START_TIMEOUT)
 
 
 def _submit(session: requests.Session, url: str, channel: str, what: str) -> requests.Response:
@@ -89,10 +51,10 @@ def test_acknowledged_reports_survive_sigkill(tmp_path):
     total_start = time.monotonic()
 
     for cycle in range(CYCLES):
-        server = Server(data_dir)
+        server = _server(data_dir)
         stop = threading.Event()
 
-        def stream(worker: int, cycle: int = cycle, server: Server = server, stop: threading.Event = stop) -> None:
+        def stream(worker: int, cycle: int = cycle, server: Served = server, stop: threading.Event = stop) -> None:
             session = requests.Session()
             n = 0
             while not stop.is_set():
@@ -100,7 +62,7 @@ def test_acknowledged_reports_survive_sigkill(tmp_path):
                 channel = f"https://tp-refund-{cycle}-{worker}-{n}.top/claim"
                 what = f"cycle {cycle} worker {worker} report {n}: 他们要我的助记词 ✓"
                 try:
-                    response = _submit(session, server.url, channel, what)
+                    response = _submit(session, server.base, channel, what)
                 except requests.RequestException:
                     return  # the server died under us: this one was never acknowledged
                 if response.status_code == 201:
@@ -122,7 +84,7 @@ def test_acknowledged_reports_survive_sigkill(tmp_path):
         assert before > 0, "no report was acknowledged before the kill"
 
         # restart on the same data directory: every acknowledged report is there, intact
-        server = Server(data_dir)
+        server = _server(data_dir)
         try:
             book = ReportBook(data_dir / "verifier.sqlite3")
             stored = {r.id: r for r in book.list()}
@@ -132,7 +94,7 @@ def test_acknowledged_reports_survive_sigkill(tmp_path):
                 row = stored[report_id]
                 assert (row.channel, row.what_happened, row.status, row.duplicate_count) == (channel, what, "open", 0)
             # the restarted server answers for them too (a fold of an existing channel)
-            again = _submit(requests.Session(), server.url, *next(iter(acknowledged.values())))
+            again = _submit(requests.Session(), server.base, *next(iter(acknowledged.values())))
             assert again.status_code == 201 and again.json()["duplicate"] is True
             acknowledged_first = next(iter(acknowledged))
             assert again.json()["id"] == acknowledged_first
@@ -149,13 +111,18 @@ def test_acknowledged_reports_survive_sigkill(tmp_path):
 
 
 @pytest.fixture
-def server(tmp_path):
-    running = Server(tmp_path / "var")
+def nodes(tmp_path, shared_db):
+    """Two servers: on one SQLite file (two processes, like two workers), or two nodes with
+    their own data directories sharing one PostgreSQL database."""
+    shared = not isinstance(shared_db, Path)
+    running = [_server(tmp_path / (f"node-{n}" if shared else "var"), "--pidfile", str(tmp_path / f"node-{n}.pid"))
+               for n in range(2)]
     yield running
-    running.kill()
+    for server in running:
+        server.kill()
 
 
-def test_concurrent_reports_and_checks_lose_nothing_and_never_500(server, tmp_path):
+def test_concurrent_reports_and_checks_lose_nothing_and_never_500(nodes, shared_db):
     threads_n, per_thread = 16, 15
     shared = "https://tokenpocket-claim-shared.top/"
     results: list[tuple[str, int, dict]] = []
@@ -164,14 +131,15 @@ def test_concurrent_reports_and_checks_lose_nothing_and_never_500(server, tmp_pa
 
     def work(index: int) -> None:
         session = requests.Session()
+        url = nodes[index % 4 // 2].base  # reports and checks on both servers
         barrier.wait()
         for n in range(per_thread):
             if index % 2 == 0:  # reports: unique channels and the one shared channel
                 channel = shared if n % 3 == 0 else f"tp-kefu-{index}-{n}.top"
-                response = _submit(session, server.url, channel, f"thread {index} n {n}")
+                response = _submit(session, url, channel, f"thread {index} n {n}")
                 kind = "shared" if channel == shared else channel
             else:
-                response = session.post(f"{server.url}/api/v1/check", json={"input": f"tp-kefu-{index - 1}-{n}.top"}, timeout=10)
+                response = session.post(f"{url}/api/v1/check", json={"input": f"tp-kefu-{index - 1}-{n}.top"}, timeout=10)
                 kind = "check"
             with lock:
                 results.append((kind, response.status_code, response.json()))
@@ -185,7 +153,7 @@ def test_concurrent_reports_and_checks_lose_nothing_and_never_500(server, tmp_pa
     statuses = {status for _, status, _ in results}
     assert statuses <= {200, 201}, [r for r in results if r[1] not in (200, 201)][:3]
     assert len(results) == threads_n * per_thread
-    book = ReportBook(tmp_path / "var" / "verifier.sqlite3")
+    book = ReportBook(shared_db if not isinstance(shared_db, Path) else Path(nodes[0].env["VERIFIER_DATA_DIR"]) / "verifier.sqlite3")
     stored = {r.id: r for r in book.list()}
     unique = [(kind, body) for kind, status, body in results if status == 201 and kind not in ("shared", "check")]
     assert all(body["id"] in stored and stored[body["id"]].channel == kind for kind, body in unique)

@@ -30,7 +30,7 @@ import re
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, Iterable, Iterator, Sequence
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from verifier.errors import StateError
 from verifier.registry.schema import format_timestamp
@@ -125,7 +125,8 @@ def masked(url: str) -> str:
             if ":" in userinfo:
                 netloc = f"{userinfo.split(':', 1)[0]}:***@{hostport}"
         query = re.sub(r"(?i)(^|&)(password=)[^&]*", r"\1\2***", parts.query)
-        return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
+        # Rebuilt by hand: urlunsplit drops the empty authority of postgresql:///db?host=/run/...
+        return f"{parts.scheme}://{netloc}{parts.path}" + (f"?{query}" if query else "")
     except ValueError:
         return "the database in VERIFIER_DATABASE_URL"
 

@@ -34,7 +34,7 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -300,6 +300,29 @@ class ReportBook:
             decided = self._row(store, report_id)
         assert decided is not None
         return decided
+
+    def prune(self, *, days: int, now: datetime) -> tuple[int, int]:
+        """Retention of what victims wrote, for reports decided more than ``days`` days ago.
+
+        Rejected reports are deleted. Confirmed ones lose the victim's words (what happened,
+        the contact) and keep the channel, its dates, verdict and review note, so the
+        confirmed set and the export are unchanged. Open reports wait for review, untouched.
+        Returns ``(deleted, redacted)``.
+        """
+        if days < 1:
+            raise InvalidInputError("keep decided reports at least one day (--days 1 or more)", code="invalid_field")
+        cutoff = format_timestamp(now - timedelta(days=days))
+        store = self._store()
+        with store.errors("update"), store.transaction():
+            deleted = store.execute(
+                "DELETE FROM reports WHERE status = 'rejected' AND decided_at < ?", (cutoff,)
+            ).rowcount
+            redacted = store.execute(
+                "UPDATE reports SET what_happened = '', contact = NULL WHERE status = 'confirmed' AND decided_at < ? "
+                "AND (what_happened != '' OR contact IS NOT NULL)",
+                (cutoff,),
+            ).rowcount
+        return deleted, redacted
 
     def confirmed(self) -> tuple[int, dict[FakeKey, str]]:
         """The version counter and the confirmed set: key → date of the first report."""

@@ -7,6 +7,8 @@
 * ``reject ID [--note]``
 * ``export --evidence URL [--note] [--status confirmed]``  the registry's ``impersonations[]``
   entries, as a JSON array, for the next signing
+* ``prune --days N``          retention: rejected reports decided over N days ago are deleted,
+  confirmed ones lose what the victim wrote (what happened, contact); open ones wait
 
 Exit codes as the rest of the CLI: 0 done, 1 refused (no such report, an official channel,
 state unavailable), 2 usage.
@@ -58,6 +60,10 @@ def cmd_reports(args: argparse.Namespace) -> int:
             status = "confirmed" if action == "confirm" else "rejected"
             decided = book.decide(args.id, status, verifier=verifier, note=args.note, now=verifier.clock())
             print(_line(decided))
+        elif action == "prune":
+            deleted, redacted = book.prune(days=args.days, now=verifier.clock())
+            print(f"decided more than {args.days} days ago: deleted {deleted} rejected report(s); removed what "
+                  f"victims wrote from {redacted} confirmed report(s)")
         else:  # export
             entries = book.export(evidence=args.evidence, note=args.note, status=args.status)
             print(json.dumps(entries, ensure_ascii=False, indent=2))
@@ -70,7 +76,7 @@ def add_reports_parser(sub: argparse._SubParsersAction) -> None:
     """The ``reports`` command group (one line in ``verifier.cli.build_parser``)."""
     from verifier.reports import STATUSES
 
-    reports = sub.add_parser("reports", help="review victims' reports: list, show, confirm, reject, export")
+    reports = sub.add_parser("reports", help="review victims' reports: list, show, confirm, reject, export, prune")
     reports.add_argument("--registry", default=None, help="registry JSON (signature: same path + .minisig)")
     actions = reports.add_subparsers(dest="reports_command", metavar="ACTION")
     actions.required = True
@@ -87,6 +93,10 @@ def add_reports_parser(sub: argparse._SubParsersAction) -> None:
         decide = actions.add_parser(name, help=text)
         decide.add_argument("id")
         decide.add_argument("--note", default=None, help="the reviewer's note (kept, and exported)")
+
+    prune = actions.add_parser(
+        "prune", help="retention: delete rejected reports and remove victims' words from confirmed ones decided over DAYS days ago")
+    prune.add_argument("--days", type=int, required=True, metavar="DAYS", help="keep decided reports this many days (e.g. 90)")
 
     export = actions.add_parser("export", help="impersonations[] entries for the next registry signing (JSON)")
     export.add_argument("--evidence", required=True, help="https:// URL of the evidence (required by the registry schema)")

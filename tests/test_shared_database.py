@@ -1,0 +1,165 @@
+"""Several nodes, one PostgreSQL (``VERIFIER_DATABASE_URL``): reports, API keys and the check
+log are shared; each node keeps its own SQLite for the registry floor and the page cache.
+
+The store-level behaviour (every reports, API-key and check-log test) already runs on both
+stores through the ``shared_db`` fixture; here: two real ``verifier serve`` nodes, a database
+that is down, migrations raced by many workers, a PostgreSQL restart, masked passwords.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+
+import pytest
+
+from served import Served, free_port
+from verifier import apikeys
+from verifier.cli import main
+from verifier.config import Settings
+from verifier.errors import StateError
+from verifier.pgstore import MIGRATIONS, PostgresStore, masked
+from verifier.store import open_shared
+from verifier.web import create_app
+
+FAKE_HOST = "tokenpocket-airdrop-claim.top"
+
+
+def _wait_for(condition, timeout: float = 15.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(0.2)
+
+
+def _cli(capsys, *argv: str) -> tuple[int, str]:
+    code = main(list(argv))
+    return code, capsys.readouterr().out
+
+
+def test_two_nodes_share_reports_keys_and_statistics(settings_env, postgres_server, test_key, tmp_path, monkeypatch, capsys):
+    url = postgres_server.new_database()
+    monkeypatch.setenv("VERIFIER_DATABASE_URL", url)  # the maintainers' CLI, on any machine
+    nodes = [
+        Served(dict(os.environ, VERIFIER_DATA_DIR=str(tmp_path / name), VERIFIER_RATELIMIT_ANON="100000/minute"),
+               trusted_key=test_key, logs=tmp_path)
+        for name in ("node-a", "node-b")
+    ]
+    a, b = nodes
+    try:
+        for node in nodes:
+            node.wait_ready()
+            status, ready = node.get("/readyz")
+            assert status == 200 and ready["status"] == "ready", ready
+
+        # a report on one node is folded with the same channel reported on the other
+        status, first = a.post("/api/v1/reports", {"channel": f"https://{FAKE_HOST}/connect", "what_happened": "asked for my seed"})
+        assert status == 201 and first["duplicate"] is False
+        status, again = b.post("/api/v1/reports", {"channel": FAKE_HOST.upper(), "what_happened": "same site"})
+        assert status == 201 and (again["id"], again["duplicate"]) == (first["id"], True)
+
+        # reviewed once, answered everywhere
+        assert _cli(capsys, "reports", "confirm", first["id"])[0] == 0
+        for node in nodes:
+            assert _wait_for(lambda node=node: node.post("/api/v1/check", {"input": FAKE_HOST})[1]["reasons"][0]["code"]
+                             == "reported_confirmed"), node.base
+
+        # a key created once opens every node; revoked once, it closes every node
+        code, out = _cli(capsys, "apikey", "create", "--name", "help desk")
+        secret = out.strip().splitlines()[-1]
+        bearer = {"Authorization": f"Bearer {secret}"}
+        assert [node.get("/api/v1/check?input=tokenpocket.pro", bearer)[0] for node in nodes] == [200, 200]
+        assert _cli(capsys, "apikey", "revoke", "1")[0] == 0
+        for node in nodes:
+            assert _wait_for(lambda node=node: node.get("/api/v1/check?input=tokenpocket.pro", bearer)[0] == 401,
+                             timeout=apikeys.CACHE_SECONDS + 5)
+
+        # the statistics count every node's checks
+        campaign = "tokenpocket-kefu-node.top"
+        for node, times in ((a, 3), (b, 2)):
+            for _ in range(times):
+                assert node.post("/api/v1/check", {"input": campaign})[0] == 200
+
+        def counted() -> int:
+            code, out = _cli(capsys, "stats", "--json")
+            return next((e["count"] for e in json.loads(out)["top"] if e["value"] == campaign), 0)
+
+        assert _wait_for(lambda: counted() == 5), counted()
+    finally:
+        for node in nodes:
+            node.stop()
+    # each node kept its own registry floor
+    assert (tmp_path / "node-a" / "verifier.sqlite3").exists() and (tmp_path / "node-b" / "verifier.sqlite3").exists()
+
+
+def test_a_database_that_is_down_keeps_checks_answering(settings_env, tmp_path):
+    url = f"postgresql://verifier:s3cret-pw@127.0.0.1:{free_port()}/verifier"  # nothing listens there
+    settings = Settings.from_env(database_url=url)
+    app = create_app({"SETTINGS": settings, "REPORTS_REFRESH_SECONDS": 0})
+    client = app.test_client()
+    check = client.post("/api/v1/check", json={"input": FAKE_HOST})
+    assert check.status_code == 200 and check.get_json()["verdict"] != "official"
+    report = client.post("/api/v1/reports", json={"channel": FAKE_HOST, "what_happened": "asked for my seed"})
+    assert report.status_code == 503 and report.mimetype == "application/problem+json"
+    assert report.get_json()["code"] == "state_unavailable"
+    ready = client.get("/readyz")
+    assert ready.status_code == 503
+    reasons = {r["code"]: r["message"] for r in ready.get_json()["reasons"]}
+    assert "shared_database_unavailable" in reasons
+    everything = report.get_data(as_text=True) + ready.get_data(as_text=True)
+    assert "s3cret-pw" not in everything and "verifier:***@127.0.0.1" in everything
+
+
+def test_many_workers_migrating_at_once_apply_each_migration_once(postgres_server):
+    url = postgres_server.new_database()
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(8)
+
+    def open_one() -> None:
+        barrier.wait()
+        try:
+            PostgresStore(url).close()
+        except BaseException as exc:  # noqa: BLE001 - collected for the assert
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_one) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    with PostgresStore(url) as store:
+        assert store.migrations() == [(version, name) for version, name, _ in MIGRATIONS]
+
+
+def test_a_restarted_postgres_is_one_error_then_reconnected(postgres_server):
+    url = postgres_server.new_database()
+    with open_shared(url) as store:
+        key, secret = apikeys.create(store, "tool")
+        postgres_server.restart()
+        with pytest.raises(StateError) as raised:  # the connection died with the server: a 503, not a 500
+            apikeys.lookup(store, secret)
+        assert raised.value.code == "state_unavailable" and "shared database" in raised.value.message
+        assert apikeys.lookup(store, secret) == key  # the next call opens a new connection
+
+
+@pytest.mark.parametrize("url, shown", [
+    ("postgresql://app:hunter2@db.internal:5432/verifier", "postgresql://app:***@db.internal:5432/verifier"),
+    ("postgres://app@db/verifier?sslmode=require&password=hunter2", "postgres://app@db/verifier?sslmode=require&password=***"),
+    ("postgresql:///verifier?host=/run/postgresql", "postgresql:///verifier?host=/run/postgresql"),
+])
+def test_passwords_are_masked_in_messages(url, shown):
+    assert masked(url) == shown
+
+
+def test_a_database_url_must_be_postgresql():
+    from verifier.config import SettingsError
+
+    with pytest.raises(SettingsError):
+        Settings.from_env({"VERIFIER_DATABASE_URL": "mysql://db/verifier"})
+    assert Settings.from_env({"VERIFIER_DATABASE_URL": "postgresql://db/v"}).shared_database == "postgresql://db/v"
+    assert Settings.from_env({}).shared_database == Settings.from_env({}).database_path
