@@ -10,7 +10,9 @@ keep-alive ``http.client`` connections:
   request is a check and an UPDATE of ``duplicate_count`` (still one synced COMMIT each).
 
 A request counts only if it was answered 201. Only loopback is contacted; the data directory is
-a fresh temporary one. Rate limits (``verifier/limits.py``) are raised out of the way.
+a fresh temporary one. Rate limits (``verifier/limits.py``) are raised out of the way. With
+``VERIFIER_DATABASE_URL`` set (``VERIFIER_DATABASE_URL=postgresql://... make bench``) the
+reports go to that PostgreSQL database instead of the SQLite file: use an empty one.
 """
 
 from __future__ import annotations
@@ -63,8 +65,14 @@ def main(seconds: float = SECONDS) -> int:
     finally:
         stop(server)
         shutil.rmtree(data_dir, ignore_errors=True)
-    print(f"report submission, POST /api/v1/reports on loopback ({CLIENTS} clients, `verifier serve` defaults, "
-          "synchronous=FULL)")
+    url = os.environ.get("VERIFIER_DATABASE_URL", "")
+    if url:
+        from verifier.pgstore import masked
+
+        store = f"PostgreSQL {masked(url)}"
+    else:
+        store = "SQLite, synchronous=FULL"
+    print(f"report submission, POST /api/v1/reports on loopback ({CLIENTS} clients, `verifier serve` defaults, {store})")
     for name, (count, errors, elapsed, p50, p99) in (("new reports (INSERT)", new), ("folded duplicates (UPDATE)", folded)):
         print(f"  {name:28s} {count / elapsed:8.0f} reports/s   p50 {p50:6.1f} ms   p99 {p99:6.1f} ms   "
               f"({count} in {elapsed:.1f} s, {errors} errors)")

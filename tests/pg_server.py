@@ -4,7 +4,8 @@ Debian's ``postgresql`` package (``.ci/run`` installs it) gives ``initdb`` and `
 under ``/usr/lib/postgresql/N/bin``. The cluster lives in a temporary directory, listens on
 127.0.0.1 at a free port, trusts local connections and skips fsync (these tests check what
 the verifier acknowledges, not PostgreSQL's own durability). PostgreSQL refuses to run as
-root, so as root the server runs as the ``postgres`` user the package creates.
+root, so as root the server runs as the ``postgres`` user the package creates. ``durable=True``
+keeps fsync on (the report bench against PostgreSQL).
 
 Skipped when no server binaries are found, unless ``VERIFIER_REQUIRE_POSTGRES`` is set (CI
 sets it), which turns the skip into a failure.
@@ -67,7 +68,7 @@ def _free_port() -> int:
 class Server:
     """One running cluster; :meth:`new_database` gives each test its own empty database."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, durable: bool = False) -> None:
         bindir = _binaries()
         assert bindir is not None
         self.bindir = bindir
@@ -79,7 +80,9 @@ class Server:
             shutil.chown(self.root, "postgres")
             self._as_user = ["runuser", "-u", "postgres", "--"]
         self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", USER, "-E", "UTF8", "--no-sync", "--no-locale")
-        self._options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
+        self._options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1"
+        if not durable:  # tests: what the verifier acknowledges, not PostgreSQL's own durability
+            self._options += " -c fsync=off -c full_page_writes=off"
         self._run("pg_ctl", "-D", str(self.data), "-o", self._options, "-l", str(self.root / "log"), "-w", "-t", "60", "start")
         self._count = 0
 

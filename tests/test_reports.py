@@ -325,6 +325,33 @@ def test_prune_deletes_old_rejected_reports_and_old_confirmed_ones_lose_the_vict
     assert code == 2 and "invalid_field" in err
 
 
+def test_a_failing_store_keeps_the_confirmed_set_and_backs_off():
+    from verifier.errors import StateError
+
+    class FlakyBook:
+        calls = 0
+        down = False
+
+        def version(self):
+            self.calls += 1
+            if self.down:
+                raise StateError("database down")
+            return 1
+
+        def confirmed(self):
+            return 1, {("domain", None, FAKE_HOST): "2026-11-01"}
+
+    book = FlakyBook()
+    confirmed = reports.ConfirmedReports(book, refresh_seconds=0)
+    assert confirmed.version() == 1 and confirmed.find(("domain", None, FAKE_HOST)) == "2026-11-01"
+    book.down = True
+    calls = book.calls
+    for _ in range(5):
+        assert confirmed.version() == 1  # the last set answers
+    assert book.calls == calls + 1  # tried once, then waits FAILURE_BACKOFF_SECONDS
+    assert confirmed.find(("domain", None, FAKE_HOST)) == "2026-11-01"
+
+
 def test_the_reports_migration_is_recorded(settings):
     with open_shared(settings.shared_database) as store:
         assert "reports" in {name for _, name in store.migrations()}

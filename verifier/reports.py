@@ -60,6 +60,8 @@ ID_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"  # no 0/1/i/l/o: read aloud or t
 ID_LENGTH = 10  # ~49 bits
 #: Seconds a running service trusts its confirmed set before looking at the version row again.
 REFRESH_SECONDS = 1.0
+#: After the store failed, how long the confirmed set is kept before the store is tried again.
+FAILURE_BACKOFF_SECONDS = 15.0
 
 COLUMNS = (
     "id", "created_at", "channel", "kind", "normalized", "platform", "verdict", "reasons", "what_happened",
@@ -395,6 +397,9 @@ class ConfirmedReports:
                 return
             version, entries = self.book.confirmed()
         except VerifierError:
+            # The store is down: keep the last set, and do not make a request wait on a dead
+            # database (up to pgstore.CONNECT_TIMEOUT) every refresh_seconds.
+            self._next = time.monotonic() + max(self.refresh_seconds, FAILURE_BACKOFF_SECONDS)
             return
         # Normalise as the registry does, so a confirmed key is the one a check looks up.
         keyed: dict[FakeKey, str] = {}
