@@ -34,6 +34,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def wait_for(condition, timeout: float = 20.0):
+    """Poll ``condition()`` every 0.2 s until it is truthy or ``timeout`` passed; its last value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(0.2)
+
+
 class Served:
     def __init__(self, env: dict[str, str], *args: str, trusted_key: Any = None, logs: Path | None = None) -> None:
         self.port = free_port()

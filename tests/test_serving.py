@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from served import Served
+from served import Served, wait_for
 from verifier.config import SHIPPED_REGISTRY
 
 CHECK = {"input": "https://tokenpocket.pro"}
@@ -87,28 +87,29 @@ def test_json_logs_and_sigterm_finishes_the_request_in_flight(tmp_path, registry
     assert "tokenpocket.pro" not in out
 
 
+def _stream_checks(server: Served, stop: threading.Event, failures: list[str], answered: list[int]) -> None:
+    count = 0
+    while not stop.is_set():
+        try:
+            status = server.post("/api/v1/check", CHECK)[0]
+            if status != 200:
+                failures.append(str(status))
+            count += 1
+        except Exception as exc:  # noqa: BLE001 - any failure is the finding
+            failures.append(repr(exc))
+    answered.append(count)
+
+
 def test_sighup_reloads_without_dropping_requests_and_a_tampered_file_keeps_the_old_registry(tmp_path, registry_copy):
     server = Served(_env(tmp_path, registry_copy))
     failures: list[str] = []
     answered: list[int] = []
     stop = threading.Event()
 
-    def stream() -> None:
-        count = 0
-        while not stop.is_set():
-            try:
-                status = server.post("/api/v1/check", CHECK)[0]
-                if status != 200:
-                    failures.append(str(status))
-                count += 1
-            except Exception as exc:  # noqa: BLE001 - any failure is the finding
-                failures.append(repr(exc))
-        answered.append(count)
-
     try:
         server.wait_ready()
         serial = server.get("/readyz")[1]["registry"]["serial"]
-        threads = [threading.Thread(target=stream) for _ in range(6)]
+        threads = [threading.Thread(target=_stream_checks, args=(server, stop, failures, answered)) for _ in range(6)]
         for thread in threads:
             thread.start()
         time.sleep(0.5)
@@ -141,28 +142,6 @@ def test_sighup_reloads_without_dropping_requests_and_a_tampered_file_keeps_the_
     assert code == 0
 
 
-def _stream_checks(server: Served, stop: threading.Event, failures: list[str], answered: list[int]) -> None:
-    count = 0
-    while not stop.is_set():
-        try:
-            status = server.post("/api/v1/check", CHECK)[0]
-            if status != 200:
-                failures.append(str(status))
-            count += 1
-        except Exception as exc:  # noqa: BLE001 - any failure is the finding
-            failures.append(repr(exc))
-    answered.append(count)
-
-
-def _wait_for(condition, timeout: float = 20.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(0.2)
-
-
 def test_a_newer_serial_is_served_after_sighup_without_dropping_requests(tmp_path, today_doc, test_key):
     """The real server (gunicorn, SIGHUP, fresh workers) with an ephemeral key pinned by the test
     launcher: serial N+1 replaces N under a stream of checks; then a rolled-back, a tampered
@@ -191,7 +170,7 @@ def test_a_newer_serial_is_served_after_sighup_without_dropping_requests(tmp_pat
         time.sleep(0.3)
         write_signed({**today_doc, "serial": base + 1}, test_key, tmp_path)
         server.hup()
-        assert _wait_for(lambda: serving()["registry"]["serial"] == base + 1), serving()
+        assert wait_for(lambda: serving()["registry"]["serial"] == base + 1), serving()
         assert serving()["last_reload_error"] is None
 
         refused = {}
@@ -208,7 +187,7 @@ def test_a_newer_serial_is_served_after_sighup_without_dropping_requests(tmp_pat
             check = server.cli("registry", "reload")  # the CLI refuses it without signalling...
             assert check.returncode == 1 and check.stderr.startswith(f"error: {code}:"), check.stderr
             server.proc.send_signal(signal.SIGHUP)  # ...and a raw SIGHUP's fresh worker refuses it too
-            refused[code] = _wait_for(lambda code=code: (serving()["last_reload_error"] or {}).get("code") == code)
+            refused[code] = wait_for(lambda code=code: (serving()["last_reload_error"] or {}).get("code") == code)
             assert serving()["registry"]["serial"] == base + 1
         time.sleep(0.3)
         stop.set()

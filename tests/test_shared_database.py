@@ -11,11 +11,10 @@ from __future__ import annotations
 import json
 import os
 import threading
-import time
 
 import pytest
 
-from served import Served, free_port
+from served import Served, free_port, wait_for
 from verifier import apikeys
 from verifier.cli import main
 from verifier.config import Settings
@@ -25,15 +24,6 @@ from verifier.store import open_shared
 from verifier.web import create_app
 
 FAKE_HOST = "tokenpocket-airdrop-claim.top"
-
-
-def _wait_for(condition, timeout: float = 15.0):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(0.2)
 
 
 def _cli(capsys, *argv: str) -> tuple[int, str]:
@@ -65,7 +55,7 @@ def test_two_nodes_share_reports_keys_and_statistics(settings_env, postgres_serv
         # reviewed once, answered everywhere
         assert _cli(capsys, "reports", "confirm", first["id"])[0] == 0
         for node in nodes:
-            assert _wait_for(lambda node=node: node.post("/api/v1/check", {"input": FAKE_HOST})[1]["reasons"][0]["code"]
+            assert wait_for(lambda node=node: node.post("/api/v1/check", {"input": FAKE_HOST})[1]["reasons"][0]["code"]
                              == "reported_confirmed"), node.base
 
         # a key created once opens every node; revoked once, it closes every node
@@ -75,7 +65,7 @@ def test_two_nodes_share_reports_keys_and_statistics(settings_env, postgres_serv
         assert [node.get("/api/v1/check?input=tokenpocket.pro", bearer)[0] for node in nodes] == [200, 200]
         assert _cli(capsys, "apikey", "revoke", "1")[0] == 0
         for node in nodes:
-            assert _wait_for(lambda node=node: node.get("/api/v1/check?input=tokenpocket.pro", bearer)[0] == 401,
+            assert wait_for(lambda node=node: node.get("/api/v1/check?input=tokenpocket.pro", bearer)[0] == 401,
                              timeout=apikeys.CACHE_SECONDS + 5)
 
         # the statistics count every node's checks
@@ -88,7 +78,7 @@ def test_two_nodes_share_reports_keys_and_statistics(settings_env, postgres_serv
             code, out = _cli(capsys, "stats", "--json")
             return next((e["count"] for e in json.loads(out)["top"] if e["value"] == campaign), 0)
 
-        assert _wait_for(lambda: counted() == 5), counted()
+        assert wait_for(lambda: counted() == 5), counted()
     finally:
         for node in nodes:
             node.stop()

@@ -28,6 +28,7 @@ from typing import Any, ContextManager, Iterable, Iterator, Protocol
 
 from verifier.errors import StateError
 from verifier.registry.schema import format_timestamp
+from verifier.shared_schema import ddl
 from verifier.registry.trust import (
     MIN_REGISTRY_SERIAL,
     StoredState,
@@ -70,73 +71,12 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         )
         """,
     ),
-    (
-        3,
-        "reports",
-        # Victims' reports (verifier/reports.py). ``fingerprint`` folds duplicates of one
-        # normalised channel; ``reports_version`` is bumped by every confirm/reject, so a
-        # running service reloads its confirmed set only when it changed.
-        """
-        CREATE TABLE reports (
-            id TEXT PRIMARY KEY,
-            created_at TEXT NOT NULL,
-            channel TEXT NOT NULL,
-            kind TEXT NOT NULL,
-            normalized TEXT NOT NULL,
-            platform TEXT,
-            verdict TEXT NOT NULL,
-            reasons TEXT NOT NULL,
-            what_happened TEXT NOT NULL,
-            happened_at TEXT,
-            contact TEXT,
-            status TEXT NOT NULL CHECK (status IN ('open', 'confirmed', 'rejected')),
-            decided_at TEXT,
-            note TEXT,
-            duplicate_count INTEGER NOT NULL DEFAULT 0,
-            fingerprint TEXT NOT NULL
-        );
-        CREATE INDEX reports_fingerprint ON reports (fingerprint, status);
-        CREATE INDEX reports_status ON reports (status, created_at);
-        CREATE TABLE reports_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);
-        INSERT INTO reports_version (id, version) VALUES (1, 0)
-        """,
-    ),
-    (
-        4,
-        "api_keys",
-        # verifier/apikeys.py: only the key's SHA-256 and a short prefix for display are kept.
-        """
-        CREATE TABLE api_keys (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            name TEXT NOT NULL,
-            prefix TEXT NOT NULL,
-            sha256 TEXT NOT NULL UNIQUE,
-            rate_limit TEXT,
-            admin INTEGER NOT NULL DEFAULT 0,
-            created_at TEXT NOT NULL,
-            revoked_at TEXT
-        )
-        """,
-    ),
-    (
-        5,
-        "check_log",
-        # verifier/checklog.py: what was checked and the answer; never an IP or a pasted message.
-        """
-        CREATE TABLE check_log (
-            id INTEGER PRIMARY KEY,
-            checked_at TEXT NOT NULL,
-            source TEXT NOT NULL,
-            kind TEXT NOT NULL,
-            platform TEXT,
-            value TEXT,
-            verdict TEXT NOT NULL,
-            reasons TEXT NOT NULL
-        );
-        CREATE INDEX check_log_checked_at ON check_log (checked_at)
-        """,
-    ),
+    # The tables that may live in PostgreSQL instead (VERIFIER_DATABASE_URL): one definition.
+    (3, "reports", ddl("reports", "sqlite")),
+    (4, "api_keys", ddl("api_keys", "sqlite")),
+    (5, "check_log", ddl("check_log", "sqlite")),
 )
+
 
 class SharedStore(Protocol):
     """What reports, API keys and the check log need of a store (SQLite or PostgreSQL)."""
