@@ -8,9 +8,13 @@ import json
 
 import pytest
 from bs4 import BeautifulSoup
+from hypothesis import HealthCheck, given
+from hypothesis import settings as h_settings
+from hypothesis import strategies as st
 
 from verifier import reports
 from verifier.cli import main
+from verifier.errors import InvalidInputError
 from verifier.config import Settings
 from verifier.registry.schema import parse_registry
 from verifier.store import open_shared
@@ -374,3 +378,37 @@ def test_the_report_form_is_rate_limited_like_the_api(settings_env, monkeypatch)
     assert "try again in" in limited.get_data(as_text=True)
     # pages themselves are not limited: a frightened person can always read the answers
     assert client.get(f"/check?input={FAKE_HOST}").status_code == 200
+
+
+# --- any text, either store ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def book_and_verifier(settings):
+    from verifier.runtime import open_verifier
+
+    return reports.ReportBook(settings.shared_database), open_verifier(settings).verifier
+
+
+_ANY_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=()), max_size=60) | st.sampled_from(
+    ["tokenpocket-kefu.top", "t.me/TokenPocket_Help\x00", "\ud800x", "a\x00b", "  ", "客服 tpwallet-support.com"]
+)
+
+
+@given(channel=_ANY_TEXT, what=_ANY_TEXT, contact=st.none() | _ANY_TEXT)
+@h_settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_text_is_kept_exactly_or_refused_with_a_clear_code(book_and_verifier, channel, what, contact):
+    """SQLite and PostgreSQL alike: what a victim typed comes back as typed (trimmed), or the
+    submission is refused with an input error; never a database error (PostgreSQL text holds
+    no NUL and no lone surrogate, SQLite holds both)."""
+    book, verifier = book_and_verifier
+    try:
+        submitted = book.submit(verifier, channel=channel, what_happened=what, contact=contact, now=verifier.clock())
+    except InvalidInputError as err:  # a 422 with its own documented code; anything else fails the test
+        assert err.status == 422 and err.code
+        return
+    stored = book.get(submitted.report.id)
+    if not submitted.duplicate:
+        assert stored.what_happened == what.strip()
+        assert stored.contact == ((contact or "").strip() or None)
+        assert stored.channel == channel.replace("\x00", "")
