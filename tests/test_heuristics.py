@@ -21,6 +21,10 @@ POSITIVE = [
     ("https://tokenp0cket.pro/", "impersonation", "homoglyph_domain", "web-tokenpocket-pro"),
     ("tpwa11et.io", "impersonation", "homoglyph_domain", "web-tpwallet-io"),
     ("tokenpocĸet.com", "impersonation", "homoglyph_domain", "web-tokenpocket-pro"),  # kra, not in confusables
+    # a ligature for two letters, a hooked v doubled for "w", a schwa for "a" (dnstwist's glyphs)
+    ("xn--tokenpket-qzb.pro", "impersonation", "homoglyph_domain", "web-tokenpocket-pro"),  # tokenpœket
+    ("xn--tpallet-zt2ca.io", "impersonation", "homoglyph_domain", "web-tpwallet-io"),  # tpᶌᶌallet
+    ("tpwəllet.io", "impersonation", "homoglyph_domain", "web-tpwallet-io"),
     # typosquats, one per fuzzer
     ("tokenpoket.pro", "impersonation", "typosquat_domain", "web-tokenpocket-pro"),  # omission
     ("tokenpockket.pro", "impersonation", "typosquat_domain", "web-tokenpocket-pro"),  # repetition

@@ -50,16 +50,29 @@ def _char_map() -> dict[str, str]:
             match = _LATIN_NAME.fullmatch(unicodedata.name(char, ""))
             if match:
                 out[char] = (match.group(1) or match.group(2)).lower()
+    # Ligatures read as their letters: "œ" is "oe" ("tokenpœket"), "ĳ" is "ij".
+    for block_start, block_end in _LATIN_BLOCKS:
+        for code in range(block_start, block_end + 1):
+            ligature = _LATIN_LIGATURE.fullmatch(unicodedata.name(chr(code), ""))
+            if ligature and chr(code) not in out:
+                out[chr(code)] = (ligature.group(1) or ligature.group(2)).lower()
     out.update(LATIN_LOOKALIKES)
     out.update(ASCII_CONFUSABLES)
     return out
 
 
 # Latin letters whose names do not say what they look like (dnstwist's glyph table uses them).
-LATIN_LOOKALIKES = {"ĸ": "k", "ƿ": "p", "ŋ": "n", "ə": "e", "ɑ": "a", "ɡ": "g", "ı": "l", "ȷ": "j", "ʟ": "l"}
+LATIN_LOOKALIKES = {"ĸ": "k", "ƿ": "p", "ŋ": "n", "ɑ": "a", "ɡ": "g", "ı": "l", "ȷ": "j", "ʟ": "l",
+                    # A turned "e" in form, but used for "a" (dnstwist lists it among the "a"s):
+                    # "tpwəllet". A "tokənpocket" is still one edit from the name.
+                    "ə": "a",
+                    # The confusables data pairs it with "y"; its name and glyph are a "v" with a
+                    # hook below, and "ᶌᶌ" passes for "w" (dnstwist's "tpᶌᶌallet").
+                    "ᶌ": "v"}
 
 
 _LATIN_BLOCKS = ((0x00C0, 0x024F), (0x1D00, 0x1DBF), (0x1E00, 0x1EFF), (0x2C60, 0x2C7F), (0xA720, 0xA7FF))
+_LATIN_LIGATURE = re.compile(r"LATIN (?:SMALL |CAPITAL )?(?:LIGATURE ([A-Z]{2,3})|LETTER (AE)(?: WITH .*)?)")
 _LATIN_NAME = re.compile(r"LATIN (?:SMALL |CAPITAL )?LETTER (?:SMALL CAPITAL ([A-Z])|([A-Z])(?: WITH .*)?)")
 
 
