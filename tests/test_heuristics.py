@@ -57,6 +57,10 @@ POSITIVE = [
     ("tokenpocketfans.club", "suspicious", "brand_in_domain", "web-tokenpocket-pro"),
     # brand in a subdomain of another domain
     ("tokenpocket.pro.cn", "impersonation", "brand_in_subdomain", "web-tokenpocket-pro"),
+    # userinfo: an official domain before the "@", found wherever it sits among other labels
+    ("https://tokenpocket.pro@evil.example/login", "impersonation", "userinfo_trick", "web-tokenpocket-pro"),
+    ("https://www.tpwallet.io.secure@evil.example/", "impersonation", "userinfo_trick", "web-tpwallet-io"),
+    ("https://help.tokenpocket.pro:8443@evil.example/", "impersonation", "userinfo_trick", "help-tokenpocket-pro"),
     ("https://tokenpocket.pro.evil.example/login", "impersonation", "brand_in_subdomain", "web-tokenpocket-pro"),
     ("https://tokenpocket.evil.example/", "impersonation", "brand_in_subdomain", "web-tokenpocket-pro"),
     ("help-tokenpocket.secure-login.top", "impersonation", "brand_in_subdomain", "web-tokenpocket-pro"),

@@ -7,6 +7,8 @@ These rest on the observations the parsers record (``Item.observations``); each 
 
 from __future__ import annotations
 
+import re
+
 from verifier.heuristics import Context, Detector, Hit
 from verifier.model import Item
 from verifier.registry.schema import Channel
@@ -18,12 +20,25 @@ ANY = frozenset({"url", "domain", "email", "handle", "phone", "wallet_address"})
 DANGEROUS_SCHEMES = frozenset({"javascript", "data", "vbscript", "file", "blob", "intent", "filesystem"})
 
 
+# Runs of text that may be host names: labels joined by dots, cut at what ends a host in a URL.
+_HOSTLIKE = re.compile(r"[^\s@/:?#\\\[\]%]+(?:\.[^\s@/:?#\\\[\]%.]+)+")
+
+
 def _official_text_in(ctx: Context, text: str) -> tuple[str, Channel | None] | None:
-    """An official domain (with its entry) or a brand term that appears in ``text``."""
+    """An official domain (with its entry) or a brand term that appears in ``text``.
+
+    Domains are looked up, not searched for: every run of two or more dot-joined labels in the
+    text ("tokenpocket.pro" in "https://tokenpocket.pro.evil.com@x") is a dictionary lookup,
+    so the cost follows the text's length, not the registry's size."""
     lowered = text.lower()
-    for channel in ctx.index.active_domains:
-        if channel.value.lower() in lowered:
-            return channel.value, channel
+    by_value = ctx.index.active_domain_values
+    for run in _HOSTLIKE.findall(lowered):
+        labels = run.strip(".").split(".")
+        for start in range(len(labels) - 1):
+            for end in range(start + 2, len(labels) + 1):
+                channel = by_value.get(".".join(labels[start:end]))
+                if channel is not None:
+                    return channel.value, channel
     squeezed = lowered.replace(" ", "")
     for term in ctx.index.registry.issuer.brand_terms:
         if term.replace(" ", "") in squeezed:

@@ -50,6 +50,10 @@ class RegistryIndex:
         for fake in registry.impersonations:
             self.fakes[self._key(fake.kind, fake.platform, fake.value, path)] = fake
         self.active_domains = tuple(c for c in registry.channels if c.kind == "domain" and c.active)
+        #: lower-cased value → the first active domain entry with it (heuristics look names up here)
+        self.active_domain_values: dict[str, Channel] = {}
+        for channel in self.active_domains:
+            self.active_domain_values.setdefault(channel.value.lower(), channel)
         self.contacts = tuple(
             c for c in registry.channels if c.active and c.id in ("web-tokenpocket-pro", "help-tokenpocket-pro", "email-service")
         ) or tuple(c for c in registry.channels if c.active)[:3]
