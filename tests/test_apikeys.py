@@ -86,3 +86,26 @@ def test_cli_create_list_revoke(settings_env, shared_db, capsys):
     assert main(["apikey", "create", "--name", "x", "--limit", "fast"]) == 2
     with open_shared(shared_db) as store:
         assert store.execute("SELECT COUNT(*) FROM api_keys").fetchone()[0] == 1
+
+
+def test_keyring_keeps_a_known_key_while_the_store_is_down(shared_db, monkeypatch):
+    """A shared PostgreSQL restarting must not turn a tool's keyed requests into 503s."""
+    from verifier.errors import StateError
+
+    with open_shared(shared_db) as store:
+        key, secret = apikeys.create(store, "help desk")
+    now = [0.0]
+    ring = apikeys.KeyRing(shared_db, clock=lambda: now[0])
+    assert ring.find(secret) == key
+
+    def down(store, text):
+        raise StateError("cannot read the shared database: connection refused", code="state_unavailable")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(apikeys, "lookup", down)
+        now[0] += apikeys.CACHE_SECONDS + 1
+        assert ring.find(secret) == key  # seen before: its last answer, not a 503
+        with pytest.raises(StateError):  # never seen: nothing to vouch for it
+            ring.find("tpv_" + "x" * 43)
+    now[0] += apikeys.CACHE_SECONDS + 1
+    assert ring.find(secret) == key  # the store is back: looked up again

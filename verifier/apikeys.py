@@ -9,7 +9,8 @@ which key is which. A key may carry its own rate limit (else ``VERIFIER_RATELIMI
 :class:`KeyRing` answers "which key is this?" for the web app: one SQLite connection per
 process, opened lazily (after gunicorn forks), and the answers of the last
 :data:`CACHE_SECONDS` kept in memory, so a request with a key costs a dictionary lookup most of
-the time and a revocation takes effect within that many seconds in every worker.
+the time and a revocation takes effect within that many seconds in every worker. While the store
+is unreachable, a key already seen keeps its last answer (stale) instead of failing.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from verifier.errors import VerifierError
+from verifier.errors import StateError, VerifierError
 from verifier.registry.schema import format_timestamp
 from verifier.store import SharedStore, open_shared
 
@@ -176,7 +177,16 @@ class KeyRing:
         if cached is not None and now - cached[0] < self.cache_seconds:
             return cached[1]
         with self._lock:
-            found = lookup(self._own_store(), key)
+            try:
+                found = lookup(self._own_store(), key)
+            except StateError:
+                # The store is down (a shared PostgreSQL restarting): a key seen before keeps
+                # its last answer rather than turning its tool's requests into 503s; a key
+                # never seen cannot be vouched for, so that request fails with the error.
+                if cached is None:
+                    raise
+                self._store = None  # reopened on the next lookup
+                return cached[1]
             if len(self._cache) > 10_000:  # a flood of made-up keys must not grow memory
                 self._cache.clear()
             self._cache[digest] = (now, found)
