@@ -139,6 +139,28 @@ def test_a_full_queue_drops_instead_of_blocking(tmp_path):
     assert log.dropped == 2 and log.flush() == 3
 
 
+def test_rows_wait_through_a_store_outage_up_to_the_queue_cap(shared_db, monkeypatch):
+    from verifier.errors import StateError
+
+    log = checklog.CheckLog(shared_db, max_pending=5)
+    for n in range(3):
+        log.record(FakeResult(f"outage-{n}.example"), "api")
+    with monkeypatch.context() as patched:  # the database restarts
+        def down(where):
+            raise StateError("cannot open the shared database: connection refused")
+
+        patched.setattr(checklog, "open_shared", down)
+        log._store = None
+        assert log.flush() == 0 and log.dropped == 0  # kept for the next try
+        for n in range(3, 7):
+            log.record(FakeResult(f"outage-{n}.example"), "api")
+        assert log.dropped == 2  # the queue holds 5: the newest beyond it were refused
+        assert log.flush() == 0 and log.dropped == 2
+    assert log.flush() == 5  # back: everything kept is written, oldest first
+    with open_shared(shared_db) as store:
+        assert [r["value"] for r in checklog.rows(store)] == [f"outage-{n}.example" for n in range(5)]
+
+
 def test_the_writer_thread_flushes_on_its_own(tmp_path):
     import time
 

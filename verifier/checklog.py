@@ -13,8 +13,10 @@ microsecond); a daemon thread per process writes what is pending every
 :data:`FLUSH_SECONDS` in one ``executemany`` transaction (SQLite in WAL mode). A single INSERT
 per request costs a write transaction (and the lock) on every check; ``bench/checklog.py``
 measures both. Up to :data:`MAX_PENDING` rows wait; beyond that new rows are dropped and
-counted (a stalled disk must not grow memory or slow checks). What is pending is written at
-exit; a process killed with SIGKILL loses at most the last ``FLUSH_SECONDS`` of rows.
+counted (a stalled disk must not grow memory or slow checks). Rows a failed write could not
+store go back to the queue for the next flush (a shared PostgreSQL restarting loses nothing).
+What is pending is written at exit; a process killed with SIGKILL loses at most the last
+``FLUSH_SECONDS`` of rows.
 """
 
 from __future__ import annotations
@@ -125,8 +127,16 @@ class CheckLog:
                 with store.errors("write the check log to"), store.transaction():
                     store.executemany(_INSERT, for_db)
             except StateError as err:
-                self.dropped += len(rows)
-                log.warning("check log: %d rows not written: %s", len(rows), err.message)
+                # Kept for the next flush, as many as fit (newest first out of the queue's
+                # room): a database restarting for a few seconds loses no rows; one that stays
+                # down costs at most MAX_PENDING rows of memory.
+                room = max(self.max_pending - len(self._pending), 0)
+                kept = rows[-room:] if room else []
+                self._pending.extendleft(reversed(kept))
+                self.dropped += len(rows) - len(kept)
+                self._store = None  # reopened on the next flush
+                log.warning("check log: %d rows not written yet (%d kept for the next try): %s",
+                            len(rows), len(kept), err.message)
                 return 0
             self.written += len(rows)
             return len(rows)
