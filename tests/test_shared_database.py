@@ -153,3 +153,42 @@ def test_a_database_url_must_be_postgresql():
         Settings.from_env({"VERIFIER_DATABASE_URL": "mysql://db/verifier"})
     assert Settings.from_env({"VERIFIER_DATABASE_URL": "postgresql://db/v"}).shared_database == "postgresql://db/v"
     assert Settings.from_env({}).shared_database == Settings.from_env({}).database_path
+
+
+def test_copy_a_nodes_sqlite_into_the_shared_database(settings_env, postgres_server, monkeypatch, capsys):
+    """A single node becoming several: its reports keep their ids and status, its keys keep
+    working, its check log is copied once; a second run copies nothing twice."""
+    from verifier import checklog, reports
+    from verifier.runtime import open_verifier
+
+    monkeypatch.delenv("VERIFIER_DATABASE_URL", raising=False)
+    node = Settings.from_env()
+    verifier = open_verifier(node).verifier
+    book = reports.ReportBook(node.database_path)
+    now = verifier.clock()
+    confirmed = book.submit(verifier, channel=FAKE_HOST, what_happened="asked for my seed", contact="me@example.org", now=now)
+    book.decide(confirmed.report.id, "confirmed", verifier=verifier, note="drainer", now=now)
+    still_open = book.submit(verifier, channel="t.me/tokenpocket_refund_desk", what_happened="a fee to recover", now=now)
+    with open_shared(node.database_path) as store:
+        _, secret = apikeys.create(store, "help desk", limit="100/minute")
+    log = checklog.CheckLog(node.database_path)
+    for value in ("tokenpockets.pro", "tokenpockets.pro", "tp-kefu.top"):
+        log.record(verifier.check(value), "api")
+    assert log.flush() == 3
+
+    url = postgres_server.new_database()
+    assert _cli(capsys, "db", "copy-to-shared")[0] == 2  # no target given
+    code, out = _cli(capsys, "db", "copy-to-shared", "--to", url, "--check-log")
+    assert code == 0 and "copied 2 report(s) (0 already there), 1 API key(s) (0 already there), 3 check-log row(s)" in out
+    code, out = _cli(capsys, "db", "copy-to-shared", "--to", url)
+    assert code == 0 and "copied 0 report(s) (2 already there), 0 API key(s) (1 already there), 0 check-log row(s)" in out
+
+    shared = reports.ReportBook(url)
+    assert {r.id: r for r in shared.list()} == {r.id: r for r in book.list()}  # every field, ids kept
+    assert shared.confirmed()[1] == book.confirmed()[1]
+    assert shared.get(still_open.report.id).status == "open"
+    with open_shared(url) as store:
+        key = apikeys.lookup(store, secret)
+        assert key is not None and (key.name, key.rate_limit) == ("help desk", "100/minute")
+        assert checklog.stats(store, days=1)["top"][0] == checklog.stats(store, days=1)["top"][0] | {
+            "value": "tokenpockets.pro", "count": 2}

@@ -217,10 +217,11 @@ def build_parser() -> argparse.ArgumentParser:
     from verifier.registry.commands import add_registry_parser
 
     add_registry_parser(sub)
-    from verifier.ops_cli import add_apikey_parser, add_stats_parser
+    from verifier.ops_cli import add_apikey_parser, add_db_parser, add_stats_parser
 
     add_apikey_parser(sub)  # verifier apikey create | list | revoke
     add_stats_parser(sub)  # verifier stats
+    add_db_parser(sub)  # verifier db copy-to-shared
     from verifier.reports_cli import add_reports_parser
 
     add_reports_parser(sub)

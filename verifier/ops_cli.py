@@ -1,4 +1,5 @@
-"""``verifier apikey create | list | revoke`` and ``verifier stats``: the operators' commands.
+"""``verifier apikey create | list | revoke``, ``verifier stats`` and ``verifier db
+copy-to-shared``: the operators' commands.
 
 Both work on the store of keys and the check log directly (the node's
 ``VERIFIER_DATA_DIR/verifier.sqlite3``, or the shared PostgreSQL of ``VERIFIER_DATABASE_URL``),
@@ -95,6 +96,47 @@ def cmd_stats(args: argparse.Namespace) -> int:
         return _fail(err)
     print(present.to_json_line(data) if args.json else checklog.render_stats(data))
     return EXIT_OK
+
+
+def cmd_db_copy(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from verifier.config import Settings
+    from verifier.pgstore import PostgresStore, is_database_url, masked
+    from verifier.shared_copy import copy_to_shared
+    from verifier.store import StateStore
+
+    settings = Settings.from_env()
+    target_url = args.to or settings.database_url
+    if not is_database_url(target_url):
+        print("error: usage: give the shared database as --to postgresql://... or VERIFIER_DATABASE_URL", file=sys.stderr)
+        return EXIT_USAGE
+    source_path = Path(args.source) if args.source else settings.database_path
+    if not source_path.is_file():
+        print(f"error: usage: no SQLite state at {source_path} (give --from PATH)", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        with StateStore(source_path) as source, PostgresStore(target_url) as target:
+            copied = copy_to_shared(source, target, check_log=args.check_log)
+    except VerifierError as err:
+        return _fail(err)
+    print(f"{source_path} -> {masked(target_url)}: {copied.summary()}")
+    return EXIT_OK
+
+
+def add_db_parser(sub) -> None:
+    """``verifier db copy-to-shared`` (called once from cli.build_parser)."""
+    db = sub.add_parser("db", help="the state databases: copy a node's reports and keys into the shared PostgreSQL")
+    commands = db.add_subparsers(dest="db_command", metavar="COMMAND")
+    commands.required = True
+    copy = commands.add_parser(
+        "copy-to-shared", help="copy this node's reports and API keys (and, once, its check log) into PostgreSQL")
+    copy.add_argument("--from", dest="source", default=None, metavar="PATH",
+                      help="the node's SQLite state (default VERIFIER_DATA_DIR/verifier.sqlite3)")
+    copy.add_argument("--to", default=None, metavar="URL", help="postgresql:// URL (default VERIFIER_DATABASE_URL)")
+    copy.add_argument("--check-log", action="store_true",
+                      help="copy the check log too (once per node: its rows would count twice)")
+    copy.set_defaults(func=cmd_db_copy)
 
 
 def add_apikey_parser(sub) -> None:
