@@ -192,3 +192,28 @@ def test_copy_a_nodes_sqlite_into_the_shared_database(settings_env, postgres_ser
         assert key is not None and (key.name, key.rate_limit) == ("help desk", "100/minute")
         assert checklog.stats(store, days=1)["top"][0] == checklog.stats(store, days=1)["top"][0] | {
             "value": "tokenpockets.pro", "count": 2}
+
+
+def test_readyz_probes_the_shared_database_at_most_once_per_ttl(settings_env, monkeypatch):
+    """/readyz is not rate limited: a flood of it must not become a flood of PostgreSQL
+    connections (the server's max_connections is shared by every node)."""
+    import verifier.pgstore
+    from verifier.web import health
+
+    calls: list[str] = []
+
+    def counting_probe(url, timeout=2):
+        calls.append(url)
+        return None
+
+    monkeypatch.setattr(verifier.pgstore, "probe", counting_probe)
+    clock = [1000.0]
+    monkeypatch.setattr(health._probes, "clock", lambda: clock[0])
+    url = f"postgresql://verifier@127.0.0.1:{free_port()}/ttl"
+    app = create_app({"SETTINGS": Settings.from_env(database_url=url, check_log=False)})
+    client = app.test_client()
+    assert all(client.get("/readyz").status_code == 200 for _ in range(50))
+    assert calls == [url]
+    clock[0] += health.PROBE_TTL_SECONDS + 0.1
+    client.get("/readyz")
+    assert calls == [url, url]

@@ -10,14 +10,17 @@ status: ``registry_expires_soon`` (14 days or less), ``registry_fallback`` (the 
 was refused at start and the last accepted registry serves, re-verified). The last refused
 candidate is shown as ``last_reload_error`` ``{code, message, at, during, source}`` until a
 reload succeeds; a refused reload leaves the serving registry (and so the status) as it was.
+The database probes' answers are reused for ``PROBE_TTL_SECONDS`` (2 s).
 ``reason`` repeats the first reason, for clients of the first version.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import threading
+import time
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Callable
 
 from flask import Blueprint, current_app, jsonify
 
@@ -28,6 +31,33 @@ bp = Blueprint("health", __name__)
 WARN_BEFORE_EXPIRY = timedelta(days=14)
 #: How long readiness waits for another writer's lock: busy is not unwritable.
 DB_PROBE_TIMEOUT = 2.0
+#: How long a database probe's answer is reused. /readyz is not rate limited (load balancers
+#: poll it), so without this anyone could make every node open a PostgreSQL connection per
+#: request and use up the server's connections.
+PROBE_TTL_SECONDS = 2.0
+
+
+class _ProbeCache:
+    """The last answer of each probe (by target), reused for PROBE_TTL_SECONDS; one probe at a time."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._answers: dict[tuple[str, str], tuple[float, str | None]] = {}
+
+    def get(self, kind: str, target: str, probe: Callable[[], str | None]) -> str | None:
+        with self._lock:  # concurrent /readyz calls wait for the one probe rather than each probing
+            cached = self._answers.get((kind, target))
+            if cached is not None and self.clock() - cached[0] < PROBE_TTL_SECONDS:
+                return cached[1]
+            answer = probe()
+            if len(self._answers) > 64:
+                self._answers.clear()
+            self._answers[(kind, target)] = (self.clock(), answer)
+            return answer
+
+
+_probes = _ProbeCache()
 
 
 @bp.get("/healthz")
@@ -76,7 +106,8 @@ def readyz() -> Any:
             "code": "registry_expires_soon",
             "message": f"the registry expires at {registry.expires_at_text}; re-sign it with `verifier registry sign --bump`",
         })
-    problem = database_problem(settings().database_path)
+    local = settings().database_path
+    problem = _probes.get("sqlite", str(local), lambda: database_problem(local))
     if problem is not None:
         reasons.append({
             "code": "database_unwritable",
@@ -85,7 +116,8 @@ def readyz() -> Any:
     if settings().database_url:
         from verifier.pgstore import probe
 
-        shared_problem = probe(settings().database_url)
+        url = settings().database_url
+        shared_problem = _probes.get("postgres", url, lambda: probe(url))
         if shared_problem is not None:
             reasons.append({
                 "code": "shared_database_unavailable",
