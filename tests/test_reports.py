@@ -412,3 +412,16 @@ def test_any_text_is_kept_exactly_or_refused_with_a_clear_code(book_and_verifier
         assert stored.what_happened == what.strip()
         assert stored.contact == ((contact or "").strip() or None)
         assert stored.channel == channel.replace("\x00", "")
+
+
+@pytest.mark.parametrize("body", [
+    '{"channel": "tokenpocket-kefu.top\\u0000", "what_happened": "x"}',
+    '{"channel": "t.me/tp_help", "platform": "telegram\\u0000", "what_happened": "x"}',
+    '{"channel": "tp-kefu.top", "what_happened": "seed\\u0000phrase"}',
+    '{"channel": "tp-kefu.top", "what_happened": "x", "contact": "\\u0000"}',
+    '{"channel": "tp-kefu.top", "what_happened": "x", "happened_at": "\\ud800"}',
+    '{"channel": "\\u0000\\u0000", "what_happened": "x"}',
+])
+def test_text_a_database_cannot_hold_is_never_a_5xx(client, body):
+    response = client.post(f"{API}/reports", data=body.encode(), content_type="application/json")
+    assert response.status_code in (201, 400, 422), response.get_data(as_text=True)
