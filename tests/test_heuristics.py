@@ -25,6 +25,7 @@ POSITIVE = [
     ("xn--tokenpket-qzb.pro", "impersonation", "homoglyph_domain", "web-tokenpocket-pro"),  # tokenpœket
     ("xn--tpallet-zt2ca.io", "impersonation", "homoglyph_domain", "web-tpwallet-io"),  # tpᶌᶌallet
     ("tpwəllet.io", "impersonation", "homoglyph_domain", "web-tpwallet-io"),
+    ("tokenpodcet.pro", "impersonation", "homoglyph_domain", "web-tokenpocket-pro"),  # k → "lc", then "cl" → "d"
     # typosquats, one per fuzzer
     ("tokenpoket.pro", "impersonation", "typosquat_domain", "web-tokenpocket-pro"),  # omission
     ("tokenpockket.pro", "impersonation", "typosquat_domain", "web-tokenpocket-pro"),  # repetition

@@ -128,7 +128,11 @@ def is_mixed_script(text: str) -> bool:
 # A looser, ASCII-only reading for whole-name comparison: letters that blur together at a
 # glance or in small type (dnstwist's ASCII glyph table): "tokcnpockct", "t0lcenpocket",
 # "tokempoclcet" all read as "tokenpocket".
-_LOOSE_CHARS_FIRST = str.maketrans({"i": "l", "1": "l", "|": "l", "0": "o", "5": "s", "e": "c", "v": "u", "q": "g"})
+# "d" is first spelt out as the "cl" it looks like, so a "cl" that came from a "k" ("lc") can be
+# read back: "tokenpodcet" → "tokcnpoclcct" → "tokcnpockct", the loose reading of the name.
+_LOOSE_CHARS_FIRST = str.maketrans(
+    {"i": "l", "1": "l", "|": "l", "0": "o", "5": "s", "e": "c", "v": "u", "q": "g", "d": "cl"}
+)
 _LOOSE_SEQUENCES = (("lc", "k"), ("cl", "d"), ("uu", "w"), ("rn", "m"), ("nn", "m"), ("rr", "m"))
 _LOOSE_CHARS_LAST = str.maketrans({"m": "n", "r": "n"})
 
