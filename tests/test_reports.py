@@ -425,3 +425,42 @@ def test_any_text_is_kept_exactly_or_refused_with_a_clear_code(book_and_verifier
 def test_text_a_database_cannot_hold_is_never_a_5xx(client, body):
     response = client.post(f"{API}/reports", data=body.encode(), content_type="application/json")
     assert response.status_code in (201, 400, 422), response.get_data(as_text=True)
+
+
+def test_backup_while_reports_arrive_is_a_consistent_copy(settings_env, capsys, tmp_path, monkeypatch):
+    """`verifier db backup FILE`: SQLite's online backup, taken while another thread keeps
+    writing reports: the copy opens, passes the integrity check and holds whole reports."""
+    import sqlite3
+    import threading
+
+    from verifier.runtime import open_verifier
+
+    settings = settings_env
+    book = reports.ReportBook(settings.database_path)
+    verifier = open_verifier(settings).verifier
+    book.submit(verifier, channel=FAKE, what_happened="first", now=verifier.clock())
+    stop = threading.Event()
+
+    def keep_reporting() -> None:
+        n = 0
+        while not stop.is_set():
+            n += 1
+            book.submit(verifier, channel=f"tp-refund-{n}.top", what_happened=f"report {n}", now=verifier.clock())
+
+    writer = threading.Thread(target=keep_reporting)
+    writer.start()
+    try:
+        code, out, _ = cli(capsys, "db", "backup", str(tmp_path / "backups" / "verifier.sqlite3"))
+    finally:
+        stop.set()
+        writer.join(30)
+    assert code == 0 and "integrity ok" in out
+    with sqlite3.connect(tmp_path / "backups" / "verifier.sqlite3") as copy:
+        assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        rows = copy.execute("SELECT channel, what_happened FROM reports ORDER BY created_at").fetchall()
+    assert rows[0] == (FAKE, "first") and all(what.startswith("report ") for _, what in rows[1:])
+    code, _, err = cli(capsys, "db", "backup", str(tmp_path / "backups" / "verifier.sqlite3"))
+    assert code == 1 and "backup_exists" in err  # never over an earlier backup
+    monkeypatch.setenv("VERIFIER_DATABASE_URL", "postgresql://verifier@db.internal/verifier")
+    code, out, _ = cli(capsys, "db", "backup", str(tmp_path / "backups" / "registry-floor.sqlite3"))
+    assert code == 0 and "pg_dump" in out  # the node's file; the shared tables are PostgreSQL's to back up

@@ -221,7 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_apikey_parser(sub)  # verifier apikey create | list | revoke
     add_stats_parser(sub)  # verifier stats
-    add_db_parser(sub)  # verifier db copy-to-shared
+    add_db_parser(sub)  # verifier db backup | copy-to-shared
     from verifier.reports_cli import add_reports_parser
 
     add_reports_parser(sub)

@@ -1,4 +1,4 @@
-"""``verifier apikey create | list | revoke``, ``verifier stats`` and ``verifier db
+"""``verifier apikey create | list | revoke``, ``verifier stats`` and ``verifier db backup |
 copy-to-shared``: the operators' commands.
 
 Both work on the store of keys and the check log directly (the node's
@@ -124,11 +124,33 @@ def cmd_db_copy(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_db_backup(args: argparse.Namespace) -> int:
+    from verifier.config import Settings
+    from verifier.store import StateStore
+
+    settings = Settings.from_env()
+    if not settings.database_path.is_file():
+        print(f"error: usage: no SQLite state at {settings.database_path} (check VERIFIER_DATA_DIR)", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        with StateStore(settings.database_path) as store:
+            size = store.backup(args.destination)
+    except VerifierError as err:
+        return _fail(err)
+    note = (" (reports, API keys and the check log are in VERIFIER_DATABASE_URL: back that up with pg_dump)"
+            if settings.database_url else "")
+    print(f"backed up {settings.database_path} to {args.destination} ({size} bytes, integrity ok){note}")
+    return EXIT_OK
+
+
 def add_db_parser(sub) -> None:
-    """``verifier db copy-to-shared`` (called once from cli.build_parser)."""
-    db = sub.add_parser("db", help="the state databases: copy a node's reports and keys into the shared PostgreSQL")
+    """``verifier db backup | copy-to-shared`` (called once from cli.build_parser)."""
+    db = sub.add_parser("db", help="the state databases: back up the node's SQLite, copy it into the shared PostgreSQL")
     commands = db.add_subparsers(dest="db_command", metavar="COMMAND")
     commands.required = True
+    backup = commands.add_parser("backup", help="a consistent copy of the node's SQLite state, while the service runs")
+    backup.add_argument("destination", metavar="FILE", help="the new file (refused if it exists)")
+    backup.set_defaults(func=cmd_db_backup)
     copy = commands.add_parser(
         "copy-to-shared", help="copy this node's reports and API keys (and, once, its check log) into PostgreSQL")
     copy.add_argument("--from", dest="source", default=None, metavar="PATH",

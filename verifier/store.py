@@ -277,6 +277,26 @@ class StateStore:
             self.conn.execute("DELETE FROM registry_state WHERE id = 1")
             return removed
 
+    def backup(self, destination: Path | str) -> int:
+        """A consistent copy of the whole state file at ``destination`` while others keep
+        writing (SQLite's online backup; the WAL's committed pages included); returns its size.
+
+        Refuses to overwrite an existing file: a backup never replaces another by accident."""
+        target = Path(destination)
+        if target.exists():
+            raise StateError(f"{target} already exists; give a new file name for the backup", code="backup_exists")
+        with self._errors("back up"):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            copy = sqlite3.connect(str(target))
+            try:
+                self.conn.backup(copy)
+                ok = copy.execute("PRAGMA integrity_check").fetchone()[0]
+            finally:
+                copy.close()
+        if ok != "ok":  # pragma: no cover - SQLite's own copy failing its own check
+            raise StateError(f"the backup at {target} fails SQLite's integrity check: {ok}", code="state_unavailable")
+        return target.stat().st_size
+
     # -- the deep check's page cache ------------------------------------------------------------
 
     def cached_page(self, url: str, now: datetime) -> dict | None:
