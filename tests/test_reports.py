@@ -464,3 +464,50 @@ def test_backup_while_reports_arrive_is_a_consistent_copy(settings_env, capsys, 
     monkeypatch.setenv("VERIFIER_DATABASE_URL", "postgresql://verifier@db.internal/verifier")
     code, out, _ = cli(capsys, "db", "backup", str(tmp_path / "backups" / "registry-floor.sqlite3"))
     assert code == 0 and "pg_dump" in out  # the node's file; the shared tables are PostgreSQL's to back up
+
+
+# --- where a report stands: GET /api/v1/reports/<id> and /report/<id> ---------------------------------
+
+
+def test_a_report_can_be_followed_by_its_id_without_showing_what_anyone_wrote(client, capsys):
+    made = post_report(client, channel=FAKE, contact="victim@example.org",
+                       what_happened="they asked for my 12 words").get_json()
+    folded = post_report(client, channel=FAKE_HOST.upper()).get_json()
+    assert folded["id"] == made["id"]
+    response = client.get(f"{API}/reports/{made['id']}")
+    assert response.status_code == 200
+    status = response.get_json()
+    assert status == {"id": made["id"], "status": "open", "kind": "domain", "value": FAKE_HOST, "platform": None,
+                      "created_at": status["created_at"], "decided_at": None, "reports": 2}
+    assert "12 words" not in response.get_data(as_text=True) and "victim@" not in response.get_data(as_text=True)
+
+    cli(capsys, "reports", "confirm", made["id"], "--note", "internal reviewer note")
+    status = client.get(f"{API}/reports/{made['id']}").get_json()
+    assert status["status"] == "confirmed" and status["decided_at"]
+    page = client.get(f"/report/{made['id']}?lang=zh")
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
+    html = soup(page)
+    assert html.select_one("[data-status]")["data-status"] == "confirmed"
+    assert "已确认是假冒渠道" in html.select_one("#report-status").text
+    assert "2" in html.select_one("#report-count").text
+    assert "internal reviewer note" not in page.get_data(as_text=True)
+    english = soup(client.get(f"/report/{made['id']}?lang=en"))
+    assert "Confirmed as a fake" in english.select_one("#report-status").text
+
+
+@pytest.mark.parametrize("report_id", ["nosuchid00", "zzzzzzzzzz", "0000000000", "x" * 500, "%00", "ab/cd"])
+def test_an_unknown_report_id_is_a_404(client, report_id):
+    response = client.get(f"{API}/reports/{report_id}")
+    assert response.status_code == 404 and response.mimetype == "application/problem+json"
+    assert response.get_json()["code"] in ("report_not_found", "not_found")
+    page = client.get(f"/report/{report_id}?lang=en")
+    assert page.status_code == 404
+
+
+def test_the_thanks_page_links_to_the_reports_status(client):
+    response = client.post("/report?lang=en", data={"channel": FAKE_HOST, "what_happened": "asked for my seed"},
+                           headers={"Sec-Fetch-Site": "same-origin"})
+    report_id = soup(response).select_one("#report-id").text.strip()
+    link = soup(response).select_one("#report-status-link")["href"]
+    assert link.endswith(f"/report/{report_id}")
+    assert "Under review" in soup(client.get(link + "?lang=en")).select_one("#report-status").text

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import secrets
 import threading
 import time
@@ -58,6 +59,7 @@ STATUSES = ("open", "confirmed", "rejected")
 FOLD_INTO = ("open", "confirmed")
 ID_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"  # no 0/1/i/l/o: read aloud or typed from a screen
 ID_LENGTH = 10  # ~49 bits
+_ID_SHAPE = re.compile(f"[{ID_ALPHABET}]{{{ID_LENGTH}}}")
 #: Seconds a running service trusts its confirmed set before looking at the version row again.
 REFRESH_SECONDS = 1.0
 #: After the store failed, how long the confirmed set is kept before the store is tried again.
@@ -77,7 +79,11 @@ class ReportNotFoundError(ReportError):
     status = 404
 
     def __init__(self, report_id: str) -> None:
-        super().__init__(f"no report with id {report_id!r}; `verifier reports list` shows the ids", code="report_not_found")
+        super().__init__(
+            f"no report with id {report_id!r}; check the id answered when the report was made "
+            "(maintainers: `verifier reports list` shows them)",
+            code="report_not_found",
+        )
 
 
 class OfficialChannelReportError(ReportError):
@@ -113,6 +119,15 @@ class Report:
 
     def to_dict(self) -> dict[str, Any]:
         return {name: (list(self.reasons) if name == "reasons" else getattr(self, name)) for name in COLUMNS}
+
+    def status_dict(self) -> dict[str, Any]:
+        """What the reporter (or their help desk) may see by the report's id: the state of the
+        review and of the channel, never what anyone wrote (what happened, contact, note)."""
+        return {
+            "id": self.id, "status": self.status, "kind": self.kind, "value": self.normalized,
+            "platform": self.platform, "created_at": self.created_at, "decided_at": self.decided_at,
+            "reports": self.duplicate_count + 1,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,6 +266,8 @@ class ReportBook:
         return Report.from_row(row) if row is not None else None
 
     def get(self, report_id: str) -> Report:
+        if not _ID_SHAPE.fullmatch(report_id):
+            raise ReportNotFoundError(report_id[:40])  # not one of ours: no database round trip
         store = self._store()
         with store.errors("read"):
             found = self._row(store, report_id)

@@ -341,6 +341,15 @@ def report_post() -> Response:
     return json_response(body, 201)
 
 
+@bp.get("/reports/<report_id>")
+def report_status(report_id: str) -> Response:
+    """Where a report stands, by its id (the reporter's receipt): open, confirmed or rejected,
+    and how many reports the channel has. Nothing anyone wrote is shown. An unknown id is a
+    404 ``report_not_found``; ids are random (~49 bits), so they cannot be walked."""
+    book: reports.ReportBook = current_app.extensions["verifier_reports"]
+    return json_response(book.get(report_id).status_dict())
+
+
 def _conditional(data: bytes, etag: str, mimetype: str) -> Response:
     """``data`` with a strong ETag, or 304 when ``If-None-Match`` names it (or ``*``)."""
     if request.if_none_match.contains_weak(etag):  # If-None-Match compares weakly (RFC 9110 13.1.2)

@@ -38,6 +38,7 @@ UI: dict[str, Message] = {
     "platform_any": Message("I don't know / not a social account", "不知道 / 不是社交账号"),
     "submit": Message("Check", "查询"),
     "check_another": Message("Check something else", "查询其他内容"),
+    "check_again": Message("Check this channel now", "现在查询这个渠道"),
     "never_title": Message("What official TokenPocket support never does", "TokenPocket 官方客服绝不会做的事"),
     "never_intro": Message(
         "If your wallet was just emptied, take a breath. Scammers often come back as \"support\" or \"recovery\" "
@@ -105,6 +106,30 @@ UI: dict[str, Message] = {
                              "你的举报编号是 {id}。联系 TokenPocket 官方客服时请提供这个编号。"),
     "report_duplicate": Message("Others have reported this channel too; your report was added to theirs.",
                                 "其他人也举报过这个渠道；你的举报已合并到同一份举报中。"),
+    "report_status_link": Message("See where your report stands", "查看举报处理进度"),
+    "report_status_title": Message("Report {id}", "举报 {id}"),
+    "report_status_open": Message(
+        "Under review. TokenPocket's maintainers have not decided yet; until then, treat the channel as the check "
+        "above says.",
+        "审核中。TokenPocket 维护人员尚未作出结论；在此之前，请按上方查询结果对待该渠道。",
+    ),
+    "report_status_confirmed": Message(
+        "Confirmed as a fake. Every check of this channel now warns that it is an impersonation.",
+        "已确认是假冒渠道。现在查询这个渠道都会提示它是冒充的。",
+    ),
+    "report_status_rejected": Message(
+        "Reviewed, not confirmed as a fake (it may be an official channel, or the evidence was not enough). "
+        "This does not make it official: only the check says which channels are.",
+        "已审核，未确认是假冒（它可能是官方渠道，或证据不足）。这并不代表它是官方的：是否官方只以查询结果为准。",
+    ),
+    "report_status_count": Message("Reports of this channel: {count}", "此渠道的举报次数：{count}"),
+    "report_status_made": Message("Reported on {date}", "举报时间：{date}"),
+    "report_status_decided": Message("Decided on {date}", "审核时间：{date}"),
+    "report_unknown_title": Message("No report with this number", "没有这个编号的举报"),
+    "report_unknown": Message(
+        "Check the number you were given after sending the report (10 letters and digits).",
+        "请核对提交举报后得到的编号（10 位字母和数字）。",
+    ),
     "report_refused_title": Message("This report was not accepted", "此举报未被接受"),
     "report_refused": Message(
         "The report form must be sent from this site's own page. Open the checker, check the channel, and use the "

@@ -296,6 +296,23 @@ def schemas() -> dict[str, Any]:
             "required": ["id", "status", "duplicate", "check"],
             "additionalProperties": False,
         },
+        "ReportStatus": {
+            "type": "object",
+            "description": "Where a report stands: the review's status, the channel as normalised, when it was "
+            "made and decided, and how many reports the channel has. Nothing anyone wrote is included.",
+            "properties": {
+                "id": {"type": "string", "pattern": "^[a-z0-9]+$"},
+                "status": {"type": "string", "enum": ["open", "confirmed", "rejected"]},
+                "kind": {"type": "string"},
+                "value": {"type": "string"},
+                "platform": {"type": ["string", "null"]},
+                "created_at": {"type": "string"},
+                "decided_at": {"type": ["string", "null"]},
+                "reports": {"type": "integer", "minimum": 1},
+            },
+            "required": ["id", "status", "kind", "value", "platform", "created_at", "decided_at", "reports"],
+            "additionalProperties": False,
+        },
         "Health": {"type": "object", "properties": {"status": {"const": "ok"}}, "required": ["status"]},
         "Ready": {
             "type": "object",
@@ -422,6 +439,16 @@ def document() -> dict[str, Any]:
                                 "content": {JSON: {"schema": ref("ReportResponse")}}},
                         **problems(*BODY_ERRORS),
                     },
+                },
+            },
+            "/api/v1/reports/{report_id}": {
+                "get": {
+                    "operationId": "reportStatus",
+                    "summary": "Where a report stands, by its id",
+                    "description": "The id answered when the report was made. An unknown id is 404 "
+                    "`report_not_found`.",
+                    "parameters": [{"name": "report_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                    "responses": {**ok(ref("ReportStatus"), "The report's status."), **problems(404)},
                 },
             },
             "/api/v1/registry": {

@@ -1,4 +1,5 @@
-"""The web checker's pages (zh/en HTML): ``/``, ``/check``, ``/bookmarklet`` and ``POST /report``.
+"""The web checker's pages (zh/en HTML): ``/``, ``/check``, ``/bookmarklet``, ``POST /report``
+and ``/report/<id>`` (where a report stands).
 
 Thin presenters over ``Verifier.check``, ``scan`` and :mod:`verifier.page`. Every page is a
 Jinja template (autoescaped), with no inline script or style, so the CSP of
@@ -75,7 +76,7 @@ def _render(template: str, status: int = 200, **context: Any) -> Response:
 
 def _switch_url(lang: str) -> str:
     """This page in another language (keeps the query, so a result stays on screen)."""
-    args = request.args.to_dict()
+    args = {**(request.view_args or {}), **request.args.to_dict()}  # path parts too (/report/<id>)
     args["lang"] = lang
     if request.method == "POST":  # a long message came by POST: switching shows the home page
         return url_for("pages.index", lang=lang)
@@ -265,6 +266,20 @@ def report() -> Response:
         return _render("report_done.html", status=422, state="invalid", error_code=err.code, error_message=err.message)
     return _render("report_done.html", state="thanks", report_id=submitted.report.id, duplicate=submitted.duplicate,
                    channel=submitted.result.normalized)
+
+
+@bp.get("/report/<report_id>")
+def report_status(report_id: str) -> Response:
+    """A report's receipt page: where the review stands (GET /api/v1/reports/<id> as a page)."""
+    from verifier.reports import ReportNotFoundError
+
+    try:
+        found = current_app.extensions["verifier_reports"].get(report_id)
+    except ReportNotFoundError:
+        return _render("report_status.html", status=404, report=None)
+    response = _render("report_status.html", report=found.status_dict())
+    response.headers["Cache-Control"] = "no-store"  # the status changes; nothing to keep
+    return response
 
 
 @bp.get("/bookmarklet")
