@@ -217,3 +217,28 @@ def test_readyz_probes_the_shared_database_at_most_once_per_ttl(settings_env, mo
     clock[0] += health.PROBE_TTL_SECONDS + 0.1
     client.get("/readyz")
     assert calls == [url, url]
+
+
+def test_a_forked_worker_never_touches_its_parents_connection(postgres_server):
+    """gunicorn forks workers from a master that may hold a store: the child opens its own
+    connection, and closing the inherited store must not end the master's session (an
+    explicit close in a child sends the server a Terminate on the shared socket)."""
+    url = postgres_server.new_database()
+    store = PostgresStore(url)
+    parent_backend = store.execute("SELECT pg_backend_pid()").fetchone()[0]
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - runs in the child
+        try:
+            own = store.execute("SELECT pg_backend_pid()").fetchone()[0]
+            store.close()
+            os.write(writer, str(own).encode())
+        finally:
+            os._exit(0)
+    os.close(writer)
+    child_backend = int(os.read(reader, 64).decode() or 0)
+    os.close(reader)
+    os.waitpid(child, 0)
+    assert child_backend and child_backend != parent_backend  # the child had a session of its own
+    assert store.execute("SELECT pg_backend_pid()").fetchone()[0] == parent_backend  # the parent's still works
+    store.close()

@@ -26,6 +26,7 @@ need it (``pip install 'tp-channel-verifier[postgres]'``).
 
 from __future__ import annotations
 
+import os
 import re
 from contextlib import contextmanager
 from datetime import datetime
@@ -102,6 +103,7 @@ class PostgresStore:
         self.connect_timeout = connect_timeout
         self._driver = _psycopg()
         self._conn: Any = None
+        self._pid = os.getpid()
         with self.errors("open"):
             self._connect()
             self._migrate()
@@ -147,7 +149,9 @@ class PostgresStore:
         return cursor.fetchone()[0] if returning else None
 
     def close(self) -> None:
-        if self._conn is not None:
+        # Only in the process that opened it: a gunicorn worker inherits the master's objects,
+        # and closing an inherited connection would end the master's session on the server.
+        if self._conn is not None and self._pid == os.getpid():
             self._conn.close()
 
     def __del__(self) -> None:
@@ -174,10 +178,13 @@ class PostgresStore:
         self._conn = self._driver.connect(
             self.url, autocommit=True, connect_timeout=self.connect_timeout, application_name="tp-channel-verifier"
         )
+        self._pid = os.getpid()
 
     def _connection(self) -> Any:
-        if self._conn is None or self._conn.closed or self._conn.broken:
-            self._connect()  # after a server restart: the failed call was an error, this one retries
+        if self._conn is None or self._pid != os.getpid() or self._conn.closed or self._conn.broken:
+            # After a server restart (the failed call was an error, this one retries), or in a
+            # forked child, which must never speak on its parent's socket.
+            self._connect()
         return self._conn
 
     def _migrate(self) -> None:
