@@ -18,6 +18,9 @@ those three tables live in one PostgreSQL database instead of each node's SQLite
   sort and compare byte by byte, as in SQLite, whatever the database's locale.
 * The connection is re-opened after PostgreSQL restarts (a broken connection is replaced on
   the next use; the failing call is a ``StateError``, a 503, not a 500).
+* Fork-safe: a gunicorn worker that inherits a store from the master opens its own
+  connection, and never closes the master's (an explicit close in a child would end the
+  parent's session on the server).
 * Messages name the database with its password masked.
 
 psycopg is imported only here and only when this store is used: SQLite-only installs do not
