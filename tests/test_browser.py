@@ -256,6 +256,37 @@ def test_bookmarklet_on_a_strict_csp_page(context, checker, fake_site):
     assert not context.console.csp_violations(), context.console.messages
 
 
+# --- a victim reports, then follows the report ------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang, review", [("zh", "审核中"), ("en", "Under review")])
+def test_report_from_the_result_page_and_follow_it(browser, checker, lang, review):
+    """The form as a real browser sends it (Chromium's own Sec-Fetch-Site: same-origin passes the
+    cross-site check), the thank-you page, its link to the status page, all on a phone screen."""
+    phone = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True,
+                                has_touch=True, locale="zh-CN" if lang == "zh" else "en-US")
+    try:
+        console = Console()
+        phone.on("console", console)
+        page = phone.new_page()
+        page.goto(f"{checker}/check?input=tokenpocket-refund-{lang}.top&lang={lang}")
+        page.fill("form.report textarea[name=what_happened]", "客服让我输入助记词 / asked for my seed phrase")
+        with page.expect_navigation():
+            page.click("form.report button[type=submit]")
+        report_id = page.locator("#report-id").inner_text().strip()
+        assert len(report_id) == 10
+        shot(page, f"report-thanks-{lang}")
+        with page.expect_navigation():
+            page.click("#report-status-link")
+        assert page.url.split("?")[0].endswith(f"/report/{report_id}")
+        assert review in page.locator("#report-status").inner_text()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        shot(page, f"report-status-{lang}")
+        assert not console.csp_violations(), console.messages
+    finally:
+        phone.close()
+
+
 # --- on a phone ------------------------------------------------------------------------------------
 
 

@@ -109,9 +109,9 @@ UI: dict[str, Message] = {
     "report_status_link": Message("See where your report stands", "查看举报处理进度"),
     "report_status_title": Message("Report {id}", "举报 {id}"),
     "report_status_open": Message(
-        "Under review. TokenPocket's maintainers have not decided yet; until then, treat the channel as the check "
-        "above says.",
-        "审核中。TokenPocket 维护人员尚未作出结论；在此之前，请按上方查询结果对待该渠道。",
+        "Under review: TokenPocket's maintainers have not decided yet. Meanwhile, do not contact this channel; "
+        "the button below checks it again.",
+        "审核中：TokenPocket 维护人员尚未作出结论。在此期间请不要联系这个渠道；点击下方按钮可以重新查询它。",
     ),
     "report_status_confirmed": Message(
         "Confirmed as a fake. Every check of this channel now warns that it is an impersonation.",
