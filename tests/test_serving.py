@@ -80,6 +80,9 @@ def test_json_logs_and_sigterm_finishes_the_request_in_flight(tmp_path, registry
     assert code == 0, err[-2000:]
     errors = _json_lines(err)
     assert any(line["event"] == "server" and "Shutting down" in line.get("message", "") for line in errors)
+    serving = next(line for line in errors if line["event"] == "serving")  # what ran, said once at start
+    assert serving["registry_serial"] >= 1 and serving["workers"] == 1 and serving["threads"] == 8
+    assert serving["shared_database"] == "this node's SQLite" and serving["ratelimit_storage"] == "memory://"
     access = _json_lines(out)
     request = [line for line in access if line["event"] == "request"]
     assert request and request[-1]["path"] == "/api/v1/check" and request[-1]["status"] == 200

@@ -141,6 +141,9 @@ def test_a_restarted_postgres_is_one_error_then_reconnected(postgres_server):
     ("postgresql://app:hunter2@db.internal:5432/verifier", "postgresql://app:***@db.internal:5432/verifier"),
     ("postgres://app@db/verifier?sslmode=require&password=hunter2", "postgres://app@db/verifier?sslmode=require&password=***"),
     ("postgresql:///verifier?host=/run/postgresql", "postgresql:///verifier?host=/run/postgresql"),
+    # the same masking serves the `serving` log line's rate-limit storage
+    ("redis://:s3cret@redis.internal:6379/0", "redis://:***@redis.internal:6379/0"),
+    ("memory://", "memory://"),
 ])
 def test_passwords_are_masked_in_messages(url, shown):
     assert masked(url) == shown

@@ -89,6 +89,25 @@ def gunicorn_options(
     return options
 
 
+def _log_serving(app: Any, settings: Settings, host: str, port: int) -> None:
+    """One ``serving`` event at start: what this node serves and where its state lives (URLs
+    with their passwords masked), so a log alone tells which configuration was running."""
+    import logging
+
+    from verifier.logs import log_event
+    from verifier.pgstore import masked
+
+    verified = app.extensions["verifier"].verified if "verifier" in app.extensions else None
+    log_event(
+        logging.INFO, "serving", address=f"{host}:{port}", workers=settings.workers, threads=settings.threads,
+        registry_serial=verified.registry.serial if verified else None, key_id=verified.key_id if verified else None,
+        state=str(settings.database_path),
+        shared_database=masked(settings.database_url) if settings.database_url else "this node's SQLite",
+        ratelimit_storage=masked(settings.ratelimit_storage),
+        check_log=settings.check_log,
+    )
+
+
 def serve(
     settings: Settings,
     *,
@@ -110,6 +129,7 @@ def serve(
     check_storage(settings.workers, settings.ratelimit_storage)
     app = create_app({"SETTINGS": settings})
     pid_path = Path(pidfile) if pidfile else default_pidfile(settings)
+    _log_serving(app, settings, host, port)
     options = gunicorn_options(
         settings, app, host=host, port=port, workers=settings.workers, threads=settings.threads, pidfile=pid_path,
     )
