@@ -3,11 +3,12 @@
 ``/healthz``: the process answers (200 always).
 
 ``/readyz``: 200 ``ready`` when the serving registry is verified and unexpired and the state
-database takes a write lock (and the shared PostgreSQL database, when configured, answers and
-is not a read-only standby); otherwise 503 ``not_ready`` with ``reasons`` (each ``{code,
-message}``): ``registry_expired``, ``database_unwritable``, ``shared_database_unavailable``. ``warnings`` never change the
+database takes a write lock; otherwise 503 ``not_ready`` with ``reasons`` (each ``{code,
+message}``): ``registry_expired``, ``database_unwritable``. ``warnings`` never change the
 status: ``registry_expires_soon`` (14 days or less), ``registry_fallback`` (the file on disk
-was refused at start and the last accepted registry serves, re-verified). The last refused
+was refused at start and the last accepted registry serves, re-verified),
+``shared_database_unavailable`` (``VERIFIER_DATABASE_URL`` does not answer, or is a read-only
+standby: shared by every node, so never a reason to take one node out). The last refused
 candidate is shown as ``last_reload_error`` ``{code, message, at, during, source}`` until a
 reload succeeds; a refused reload leaves the serving registry (and so the status) as it was.
 The database probes' answers are reused for ``PROBE_TTL_SECONDS`` (2 s).
@@ -119,9 +120,13 @@ def readyz() -> Any:
         url = settings().database_url
         shared_problem = _probes.get("postgres", url, lambda: probe(url))
         if shared_problem is not None:
-            reasons.append({
+            # A warning, not a reason: every node shares this database, so a load balancer
+            # taking unready nodes out would take them all out, and checks (the service's
+            # purpose) do not need it. A node's own disk failing is a reason: others are fine.
+            warnings.append({
                 "code": "shared_database_unavailable",
-                "message": f"{shared_problem}; reports, API keys and the check log live there (VERIFIER_DATABASE_URL)",
+                "message": f"{shared_problem}; reports cannot be stored and keys not looked up until it is back "
+                "(VERIFIER_DATABASE_URL); checks go on",
             })
     if status is not None and status.source == "state":
         warnings.append({
