@@ -231,3 +231,20 @@ def test_local_windows_sweep_keeps_live_windows():
         local.hit(minute, f"ip:{i}")
         now[0] += 61
     assert not local.hit(day, "ip:9")  # the day window survived the sweeps
+
+
+def test_a_redis_that_is_down_serves_unlimited_and_says_so(settings_env, caplog):
+    """Rate limits fail open: a victim's check matters more than a limit while Redis is away.
+    Every request is still answered (never a 500), /readyz warns, the log says it once."""
+    pytest.importorskip("redis")
+    from served import free_port
+
+    app = make_app(settings_env, ratelimit_storage=f"redis://127.0.0.1:{free_port()}/0", ratelimit_anon="2/minute",
+                   check_log=False)
+    client = app.test_client()
+    with caplog.at_level("WARNING", logger="verifier"):
+        assert hits(client, 5) == [200] * 5  # over 2/minute, but nothing can count
+    assert len([r for r in caplog.records if r.getMessage() == "ratelimit_storage_unavailable"]) == 1
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    assert "ratelimit_storage_unavailable" in [w["code"] for w in ready.get_json()["warnings"]]

@@ -25,6 +25,7 @@ context), against ~3 µs for a ``limits`` hit: a check itself costs ~200 µs thr
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 import time
@@ -33,15 +34,18 @@ from typing import Any, Callable
 
 from flask import Flask, g, request
 from limits import WindowStats, parse_many
+from limits.errors import StorageError
 from werkzeug.exceptions import TooManyRequests
 
 from verifier.apikeys import ApiKey, KeyRing
 from verifier.config import Settings, SettingsError
+from verifier.logs import log_event
 from verifier.web.problems import ApiError
 
 API_PREFIX = "/api/v1/"
 LIMITER_EXTENSION = "verifier_limiter"  # the limits.strategies rate limiter
 KEYRING_EXTENSION = "verifier_keyring"
+OUTAGE_EXTENSION = "verifier_ratelimit_outage"  # StorageOutage: when Redis last failed
 SHARED_SCHEMES = ("redis://", "rediss://", "redis+sentinel://", "redis+cluster://", "memcached://",
                   "mongodb://", "valkey://", "valkeys://")
 
@@ -143,8 +147,12 @@ def init_app(app: Flask, settings: Settings) -> None:
     if settings.ratelimit_storage.startswith("memory://"):
         window: Any = LocalFixedWindows()
     else:
-        window = FixedWindowRateLimiter(storage_from_string(settings.ratelimit_storage))
+        # Short socket timeouts: a Redis that stops answering (no reset, just silence) must cost
+        # a request a second, not the operating system's minutes-long connect timeout.
+        timeouts = {} if "timeout" in settings.ratelimit_storage else {"socket_connect_timeout": 1.0, "socket_timeout": 1.0}
+        window = FixedWindowRateLimiter(storage_from_string(settings.ratelimit_storage, wrap_exceptions=True, **timeouts))
     enabled = bool(app.config.get("RATELIMIT_ENABLED", True))
+    outage = StorageOutage()
 
     @app.before_request
     def rate_limit() -> None:
@@ -154,12 +162,46 @@ def init_app(app: Flask, settings: Settings) -> None:
         key = current_key()
         spec = settings.ratelimit_anon if key is None else (key.rate_limit or settings.ratelimit_key)
         who = _client_key()
-        for item in _parsed(spec):
-            if not window.hit(item, "tpv", who):
-                g.rate_limit_reset = window.get_window_stats(item, "tpv", who).reset_time
-                raise TooManyRequests(description=str(item))
+        try:
+            for item in _parsed(spec):
+                if not window.hit(item, "tpv", who):
+                    g.rate_limit_reset = window.get_window_stats(item, "tpv", who).reset_time
+                    raise TooManyRequests(description=str(item))
+        except StorageError as exc:
+            # Redis is down: serve without limits rather than fail every request. A victim's
+            # check matters more than a limit for the minutes Redis is away; /readyz and the
+            # log say so.
+            outage.failed(exc)
 
     app.extensions[LIMITER_EXTENSION] = window
+    app.extensions[OUTAGE_EXTENSION] = outage
+
+
+class StorageOutage:
+    """When the shared rate-limit storage last failed (``/readyz`` warns for a minute after),
+    logged at most every ``LOG_EVERY`` seconds."""
+
+    LOG_EVERY = 30.0
+    WARN_FOR = 60.0
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self.last_failure: float | None = None
+        self.last_error = ""
+        self._logged = float("-inf")
+
+    def failed(self, exc: BaseException) -> None:
+        now = self.clock()
+        self.last_failure, self.last_error = now, str(exc.__cause__ or exc)[:300]
+        if now - self._logged >= self.LOG_EVERY:
+            self._logged = now
+            log_event(logging.WARNING, "ratelimit_storage_unavailable", error=self.last_error)
+
+    def recent(self) -> str | None:
+        """The last error, if the storage failed within ``WARN_FOR`` seconds."""
+        if self.last_failure is not None and self.clock() - self.last_failure < self.WARN_FOR:
+            return self.last_error
+        return None
 
 
 class LocalFixedWindows:

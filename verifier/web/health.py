@@ -8,7 +8,8 @@ message}``): ``registry_expired``, ``database_unwritable``. ``warnings`` never c
 status: ``registry_expires_soon`` (14 days or less), ``registry_fallback`` (the file on disk
 was refused at start and the last accepted registry serves, re-verified),
 ``shared_database_unavailable`` (``VERIFIER_DATABASE_URL`` does not answer, or is a read-only
-standby: shared by every node, so never a reason to take one node out). The last refused
+standby: shared by every node, so never a reason to take one node out),
+``ratelimit_storage_unavailable`` (Redis failed in the last minute; requests go unlimited). The last refused
 candidate is shown as ``last_reload_error`` ``{code, message, at, during, source}`` until a
 reload succeeds; a refused reload leaves the serving registry (and so the status) as it was.
 The database probes' answers are reused for ``PROBE_TTL_SECONDS`` (2 s).
@@ -128,6 +129,14 @@ def readyz() -> Any:
                 "message": f"{shared_problem}; reports cannot be stored and keys not looked up until it is back "
                 "(VERIFIER_DATABASE_URL); checks go on",
             })
+    outage = current_app.extensions.get("verifier_ratelimit_outage")
+    storage_error = outage.recent() if outage is not None else None
+    if storage_error is not None:
+        warnings.append({
+            "code": "ratelimit_storage_unavailable",
+            "message": f"the rate-limit storage (VERIFIER_RATELIMIT_STORAGE) failed in the last minute: "
+            f"{storage_error}; requests are served without limits until it is back",
+        })
     if status is not None and status.source == "state":
         warnings.append({
             "code": "registry_fallback",
