@@ -102,7 +102,11 @@ def test_a_database_that_is_down_keeps_checks_answering(settings_env, tmp_path):
     assert ready.status_code == 200 and ready.get_json()["reasons"] == []
     warnings = {w["code"]: w["message"] for w in ready.get_json()["warnings"]}
     assert "shared_database_unavailable" in warnings
-    everything = report.get_data(as_text=True) + ready.get_data(as_text=True)
+    form = client.post("/report?lang=zh", data={"channel": FAKE_HOST, "what_happened": "asked for my seed"},
+                       headers={"Sec-Fetch-Site": "same-origin"})
+    assert form.status_code == 503 and form.mimetype == "text/html"  # a person at a browser: a page, not JSON
+    assert "暂时无法保存举报" in form.get_data(as_text=True)
+    everything = report.get_data(as_text=True) + ready.get_data(as_text=True) + form.get_data(as_text=True)
     assert "s3cret-pw" not in everything and "verifier:***@127.0.0.1" in everything
 
 

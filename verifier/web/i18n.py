@@ -137,6 +137,13 @@ UI: dict[str, Message] = {
         "举报表单必须从本站页面提交。请打开查询页面，查询该渠道，然后使用结果下方的表单。",
     ),
     "report_invalid_title": Message("The report could not be saved", "无法保存此举报"),
+    "report_unavailable_title": Message("Reports cannot be saved right now", "暂时无法保存举报"),
+    "report_unavailable": Message(
+        "Our report box is unavailable for a moment; nothing was saved. Please send the report again in a few "
+        "minutes. The check above still holds: do not contact that channel, and never share your seed phrase.",
+        "举报系统暂时不可用，本次举报没有保存。请过几分钟再提交一次。上方的查询结果依然有效：不要联系那个渠道，"
+        "也绝不要透露你的助记词。",
+    ),
     "message_title": Message("The message you pasted", "你粘贴的消息"),
     "message_items": Message("What is in it", "消息中的内容"),
     "message_no_items": Message(

@@ -25,7 +25,7 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 from werkzeug.exceptions import TooManyRequests
 
 from verifier import checklog, messages, page, platforms
-from verifier.errors import InvalidInputError
+from verifier.errors import InvalidInputError, StateError
 from verifier.model import Result
 from verifier.scan import ScanResult, scan
 from verifier.web import bookmarklet, i18n
@@ -264,6 +264,11 @@ def report() -> Response:
         )
     except InvalidInputError as err:
         return _render("report_done.html", status=422, state="invalid", error_code=err.code, error_message=err.message)
+    except StateError as err:
+        # The report store is down (a disk, a shared PostgreSQL): a person at a browser gets a
+        # calm page in their language, not problem+json; the operator has the log and /readyz.
+        current_app.logger.warning("report not stored: %s", err.message)
+        return _render("report_done.html", status=503, state="unavailable")
     return _render("report_done.html", state="thanks", report_id=submitted.report.id, duplicate=submitted.duplicate,
                    channel=submitted.result.normalized)
 
