@@ -106,6 +106,8 @@ def test_a_database_that_is_down_keeps_checks_answering(settings_env, tmp_path):
                        headers={"Sec-Fetch-Site": "same-origin"})
     assert form.status_code == 503 and form.mimetype == "text/html"  # a person at a browser: a page, not JSON
     assert "暂时无法保存举报" in form.get_data(as_text=True)
+    status_page = client.get("/report/abcdefghjk?lang=en")
+    assert status_page.status_code == 503 and "cannot be read right now" in status_page.get_data(as_text=True)
     everything = report.get_data(as_text=True) + ready.get_data(as_text=True) + form.get_data(as_text=True)
     assert "s3cret-pw" not in everything and "verifier:***@127.0.0.1" in everything
 

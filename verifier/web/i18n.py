@@ -125,6 +125,11 @@ UI: dict[str, Message] = {
     "report_status_count": Message("Reports of this channel: {count}", "此渠道的举报次数：{count}"),
     "report_status_made": Message("Reported on {date}", "举报时间：{date}"),
     "report_status_decided": Message("Decided on {date}", "审核时间：{date}"),
+    "report_status_unavailable_title": Message("Report statuses cannot be read right now", "暂时无法查询举报进度"),
+    "report_status_unavailable": Message(
+        "Please try again in a few minutes. A report that was given a number is kept.",
+        "请过几分钟再试。已经拿到编号的举报都会保留。",
+    ),
     "report_unknown_title": Message("No report with this number", "没有这个编号的举报"),
     "report_unknown": Message(
         "Check the number you were given after sending the report (10 letters and digits).",

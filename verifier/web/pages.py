@@ -282,6 +282,9 @@ def report_status(report_id: str) -> Response:
         found = current_app.extensions["verifier_reports"].get(report_id)
     except ReportNotFoundError:
         return _render("report_status.html", status=404, report=None)
+    except StateError as err:
+        current_app.logger.warning("report status not read: %s", err.message)
+        return _render("report_status.html", status=503, report=None, unavailable=True)
     response = _render("report_status.html", report=found.status_dict())
     response.headers["Cache-Control"] = "no-store"  # the status changes; nothing to keep
     return response
