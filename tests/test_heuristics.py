@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from verifier.cli import main
 from verifier.heuristics.lookalike import strip_baits
@@ -175,6 +177,37 @@ def test_official_channels_are_never_flagged_by_the_heuristics(core, shipped_reg
 )
 def test_skeleton(text, expected):
     assert skeleton(text) == expected
+
+
+def _whole_string_skeleton(text: str) -> str:
+    """The skeleton as first written: map each character, then decompose the whole string."""
+    import unicodedata
+
+    from verifier.heuristics import skeleton as module
+
+    if text.isascii():
+        return skeleton(text)
+    mapping = module._char_map()
+    chars = []
+    for ch in unicodedata.normalize("NFKC", text):
+        mapped = mapping.get(ch)
+        if mapped is None:
+            low = ch.lower()
+            mapped = mapping.get(low) or (None if ch.isascii() else mapping.get(ch.upper())) or low
+        chars.append(mapped)
+    lowered = "".join(c for c in unicodedata.normalize("NFKD", "".join(chars)) if not unicodedata.combining(c))
+    for seq, letter in module._SEQUENCES:
+        lowered = lowered.replace(seq, letter)
+    return lowered
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(st.text(st.characters(codec="utf-8"), min_size=1, max_size=24))
+def test_the_per_character_skeleton_equals_the_whole_string_one(text):
+    """The skeleton caches each character's reading; decomposing per character must read as
+    decomposing the whole string did (NFKD works code point by code point; marks are dropped)."""
+    skeleton.cache_clear()
+    assert skeleton(text) == _whole_string_skeleton(text)
 
 
 @pytest.mark.parametrize(("text", "mixed"), [("tоkenpocket", True), ("tokenpocket", False), ("tp钱包", False), ("раура", False), ("раураl", True)])

@@ -82,24 +82,36 @@ ASCII_CONFUSABLES = {"|": "l", "1": "l", "0": "o", "I": "l"}
 _ASCII_TABLE = str.maketrans(ASCII_CONFUSABLES)
 
 
+#: Each character's skeleton (its mapping, decomposed, marks dropped), computed once: a
+#: lookalike domain is a few characters repeated across many inputs. Bounded: characters past
+#: the cap are computed each time, so made-up input cannot grow it without limit.
+_CHAR_SKELETONS: dict[str, str] = {}
+_CHAR_CACHE_CAP = 20_000
+
+
+def _char_skeleton(ch: str) -> str:
+    mapping = _char_map()
+    mapped = mapping.get(ch)
+    if mapped is None:
+        # Some small letters are listed only through their capital (Cyrillic "т" via "Т").
+        low = ch.lower()
+        mapped = mapping.get(low) or (None if ch.isascii() else mapping.get(ch.upper())) or low
+    # Decomposed after mapping, so precomposed and decomposed forms both end as base letters;
+    # per character, as NFKD decomposes each code point on its own (marks are dropped anyway).
+    out = "".join(c for c in unicodedata.normalize("NFKD", mapped) if not unicodedata.combining(c))
+    if len(_CHAR_SKELETONS) < _CHAR_CACHE_CAP:
+        _CHAR_SKELETONS[ch] = out
+    return out
+
+
 @lru_cache(maxsize=65536)
 def skeleton(text: str) -> str:
     """Lower-case ASCII skeleton: confusables mapped to the letter they imitate."""
     if text.isascii():
         lowered = text.translate(_ASCII_TABLE).lower()
     else:
-        mapping = _char_map()
-        # Map before and after NFKD so both precomposed and decomposed forms are covered.
-        chars = []
-        for ch in unicodedata.normalize("NFKC", text):
-            mapped = mapping.get(ch)
-            if mapped is None:
-                # Some small letters are listed only through their capital (Cyrillic "т" via "Т").
-                low = ch.lower()
-                mapped = mapping.get(low) or (None if ch.isascii() else mapping.get(ch.upper())) or low
-            chars.append(mapped)
-        lowered = "".join(chars)
-        lowered = "".join(c for c in unicodedata.normalize("NFKD", lowered) if not unicodedata.combining(c))
+        known = _CHAR_SKELETONS
+        lowered = "".join([known[ch] if ch in known else _char_skeleton(ch) for ch in unicodedata.normalize("NFKC", text)])
     for seq, letter in _SEQUENCES:
         if seq in lowered:
             lowered = lowered.replace(seq, letter)
