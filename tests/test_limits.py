@@ -149,47 +149,35 @@ def test_limits_hold_across_workers_with_redis(tmp_path):  # pragma: no cover - 
     import os
     import socket
     import subprocess
-    import sys
-    import time
-    import urllib.error
-    import urllib.request
 
-    def free_port() -> int:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            return sock.getsockname()[1]
+    from served import Served, free_port, wait_for
 
-    redis_port, port = free_port(), free_port()
+    redis_port = free_port()
     redis_proc = subprocess.Popen(["redis-server", "--port", str(redis_port), "--save", "", "--appendonly", "no"],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def redis_up() -> bool:
+        try:
+            socket.create_connection(("127.0.0.1", redis_port), timeout=1).close()
+            return True
+        except OSError:
+            return False
+
+    # Limits fail open while Redis is away: it must listen before the first counted request.
+    assert wait_for(redis_up, timeout=10)
     # The subprocess trusts only the pinned keys: it serves the shipped registry.
     env = {k: v for k, v in os.environ.items() if k != "VERIFIER_REGISTRY"}
     env.update(VERIFIER_RATELIMIT_STORAGE=f"redis://127.0.0.1:{redis_port}/0", VERIFIER_RATELIMIT_ANON="20/minute",
                VERIFIER_DATA_DIR=str(tmp_path / "var"))
-    server = subprocess.Popen([sys.executable, "-m", "verifier.cli", "serve", "--port", str(port), "--workers", "2"],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    server = Served(env, "--workers", "2", logs=tmp_path)
     try:
-        url = f"http://127.0.0.1:{port}/api/v1/check?input=tokenpocket.pro"
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline and server.poll() is None, server.stderr.read()[-2000:]
-                time.sleep(0.2)
-        statuses = []
-        for _ in range(30):  # new connections: gunicorn spreads them over both workers
-            try:
-                with urllib.request.urlopen(url, timeout=5) as response:
-                    statuses.append(response.status)
-            except urllib.error.HTTPError as err:
-                statuses.append(err.code)
+        server.wait_ready(20)
+        # new connections each time: gunicorn spreads them over both workers
+        statuses = [server.get("/api/v1/check?input=tokenpocket.pro")[0] for _ in range(30)]
         assert statuses == [200] * 20 + [429] * 10
     finally:
-        server.terminate()
+        server.stop()
         redis_proc.terminate()
-        server.communicate(timeout=30)
         redis_proc.wait(10)
 
 
