@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import unquote
@@ -256,6 +257,19 @@ def test_bookmarklet_on_a_strict_csp_page(context, checker, fake_site):
     assert not context.console.csp_violations(), context.console.messages
 
 
+@contextmanager
+def on_a_phone(browser, lang: str):
+    """A 360 px wide touch screen in that language: its page, and its console (for CSP checks)."""
+    phone = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True,
+                                has_touch=True, locale="zh-CN" if lang == "zh" else "en-US")
+    try:
+        console = Console()
+        phone.on("console", console)
+        yield phone.new_page(), console
+    finally:
+        phone.close()
+
+
 # --- a victim reports, then follows the report ------------------------------------------------------
 
 
@@ -263,12 +277,7 @@ def test_bookmarklet_on_a_strict_csp_page(context, checker, fake_site):
 def test_report_from_the_result_page_and_follow_it(browser, checker, lang, review):
     """The form as a real browser sends it (Chromium's own Sec-Fetch-Site: same-origin passes the
     cross-site check), the thank-you page, its link to the status page, all on a phone screen."""
-    phone = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True,
-                                has_touch=True, locale="zh-CN" if lang == "zh" else "en-US")
-    try:
-        console = Console()
-        phone.on("console", console)
-        page = phone.new_page()
+    with on_a_phone(browser, lang) as (page, console):
         page.goto(f"{checker}/check?input=tokenpocket-refund-{lang}.top&lang={lang}")
         page.fill("form.report textarea[name=what_happened]", "客服让我输入助记词 / asked for my seed phrase")
         with page.expect_navigation():
@@ -283,8 +292,6 @@ def test_report_from_the_result_page_and_follow_it(browser, checker, lang, revie
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
         shot(page, f"report-status-{lang}")
         assert not console.csp_violations(), console.messages
-    finally:
-        phone.close()
 
 
 # --- on a phone ------------------------------------------------------------------------------------
@@ -292,12 +299,7 @@ def test_report_from_the_result_page_and_follow_it(browser, checker, lang, revie
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_phone_width(browser, checker, lang):
-    phone = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True,
-                                has_touch=True, locale="zh-CN" if lang == "zh" else "en-US")
-    try:
-        console = Console()
-        phone.on("console", console)
-        page = phone.new_page()
+    with on_a_phone(browser, lang) as (page, console):
         page.goto(f"{checker}/check?input=tokenpocket-kefu.com&lang={lang}")
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
         box = page.locator(".verdict").bounding_box()
@@ -307,5 +309,3 @@ def test_phone_width(browser, checker, lang):
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
         shot(page, f"phone-360-home-{lang}")
         assert not console.csp_violations()
-    finally:
-        phone.close()

@@ -5,10 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -16,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import write_signed
+from served import Served
 from verifier.errors import RegistryError
 from verifier.registry.schema import format_timestamp
 from verifier.web import create_app
@@ -59,41 +56,18 @@ def test_create_app_refuses_a_tampered_registry(settings_env):
     assert info.value.code == "bad_signature"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _serve(env: dict[str, str], port: int) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "verifier.cli", "serve", "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-
-
 def test_serve_runs_gunicorn_on_the_shipped_registry(tmp_path):
     """The real command on the real shipped registry and pinned keys (as `make run` does)."""
-    port = _free_port()
     env = dict(os.environ, VERIFIER_DATA_DIR=str(tmp_path / "var"))
     env.pop("VERIFIER_REGISTRY", None)
-    proc = _serve(env, port)
+    server = Served(env, logs=tmp_path).wait_ready(20)
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
-                    assert json.loads(response.read()) == {"status": "ok"}
-                    assert "gunicorn" in response.headers.get("Server", "")
-                    break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"server did not start: {proc.communicate()[1][-2000:]}")
-                time.sleep(0.1)
+        with urllib.request.urlopen(f"{server.base}/healthz", timeout=5) as response:
+            assert json.loads(response.read()) == {"status": "ok"}
+            assert "gunicorn" in response.headers.get("Server", "")
     finally:
-        proc.terminate()
-        _, err = proc.communicate(timeout=30)
-    assert "Shutting down" in err or "Handling signal" in err  # graceful stop, not a crash
+        code, _, err = server.stop()
+    assert code == 0 and ("Shutting down" in err or "Handling signal" in err)  # graceful stop, not a crash
     assert (tmp_path / "var" / "verifier.sqlite3").exists()
 
 
@@ -104,8 +78,8 @@ def test_serve_stops_on_a_refused_registry(tmp_path):
     doc_path.write_bytes(SHIPPED_REGISTRY.read_bytes().replace(b"tokenpocket.pro", b"tokenpocket.pr0", 1))
     Path(f"{doc_path}.minisig").write_bytes(Path(f"{SHIPPED_REGISTRY}.minisig").read_bytes())
     env = dict(os.environ, VERIFIER_DATA_DIR=str(tmp_path / "var"), VERIFIER_REGISTRY=str(doc_path))
-    proc = _serve(env, _free_port())
-    out, err = proc.communicate(timeout=30)
-    assert proc.returncode == 1
+    server = Served(env, logs=tmp_path)
+    assert server.proc.wait(timeout=30) == 1
+    err = server.err_path.read_text()
     assert "error: bad_signature:" in err and str(doc_path) in err
     assert "Traceback" not in err
