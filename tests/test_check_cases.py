@@ -100,6 +100,35 @@ def test_cli_jsonl_keeps_order_and_reports_bad_lines(settings_env, capsys, monke
     assert out[11]["error"]["code"] == "unrecognised_input"
 
 
+def test_cli_jsonl_through_a_real_stdout_writes_the_same_lines(settings_env, test_key, capsys, monkeypatch, tmp_path):
+    """A real process writes the encoder's bytes straight to stdout's buffer; the lines must be
+    exactly those of the text path (Chinese messages, error objects, order)."""
+    import io
+    import os
+    import subprocess
+    import sys
+
+    from served import LAUNCHER
+
+    lines = ["tokenpocket-support.com", "", "https://t.me/tokenpocket_refund_desk", "### nothing", "tokenpocket.pro"]
+    stdin = "\n".join(lines) + "\n"
+    monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+    assert main(["check", "--jsonl", "--lang", "zh"]) == 0
+    in_process = capsys.readouterr().out
+    key_file = tmp_path / "test.pub"
+    key_file.write_bytes(test_key.public_bytes)
+    done = subprocess.run([sys.executable, str(LAUNCHER), str(key_file), "check", "--jsonl", "--lang", "zh"],
+                          input=stdin.encode(), capture_output=True, env=dict(os.environ), timeout=60, check=False)
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    assert done.stdout.decode("utf-8") == in_process
+    text_only = io.StringIO()  # no .buffer: the text path
+    monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+    monkeypatch.setattr("sys.stdout", text_only)
+    assert main(["check", "--jsonl", "--lang", "zh"]) == 0
+    assert text_only.getvalue() == in_process
+    assert "冒充" in in_process and in_process.count("\n") == len(lines)
+
+
 @pytest.mark.parametrize(("text", "code"), INVALID)
 def test_cli_invalid_input_is_a_clear_error(settings_env, capsys, text, code):
     assert main(["check", text]) == 3
