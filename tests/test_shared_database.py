@@ -145,6 +145,21 @@ def test_a_restarted_postgres_is_one_error_then_reconnected(postgres_server):
         assert apikeys.lookup(store, secret) == key  # the next call opens a new connection
 
 
+def test_a_restarted_postgres_never_fails_a_check(settings_env, postgres_server):
+    """The confirmed set's refresh sits on every check's path: a lost connection there is a
+    StateError the set shrugs off (it keeps what it had), never a driver error in a check."""
+    from verifier import reports
+    from verifier.runtime import open_verifier
+
+    url = postgres_server.new_database()
+    verifier = open_verifier(Settings.from_env()).verifier
+    book = reports.attach(verifier, url, refresh_seconds=0)  # every check looks at the version row
+    assert verifier.check(FAKE_HOST).verdict != "official"
+    postgres_server.restart()  # the book's connection dies with the server
+    assert verifier.check(f"{FAKE_HOST}/other").verdict != "official"  # the refresh failed quietly
+    assert book.version() == 0  # and the next look reconnects
+
+
 @pytest.mark.parametrize("url, shown", [
     ("postgresql://app:hunter2@db.internal:5432/verifier", "postgresql://app:***@db.internal:5432/verifier"),
     ("postgres://app@db/verifier?sslmode=require&password=hunter2", "postgres://app@db/verifier?sslmode=require&password=***"),

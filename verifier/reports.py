@@ -45,7 +45,6 @@ from verifier.errors import InvalidInputError, VerifierError
 from verifier.model import Result
 from verifier.registry.index import RegistryIndex
 from verifier.registry.schema import format_timestamp
-from verifier.pgstore import is_database_url
 from verifier.store import SharedStore, StateStore, open_shared
 
 MAX_CHANNEL = MAX_INPUT
@@ -178,7 +177,7 @@ class ReportBook:
     connection per thread, opened in the process that uses it (never across a fork)."""
 
     def __init__(self, where: Path | str) -> None:
-        self.where = where if is_database_url(where) else Path(where)
+        self.where = where  # open_shared tells a URL from a path
         self._local = threading.local()
 
     def _store(self) -> SharedStore:
@@ -355,7 +354,9 @@ class ReportBook:
         return version, {(k, p, v): first[:10] for k, p, v, first in rows}
 
     def version(self) -> int:
-        row = self._store().execute("SELECT version FROM reports_version WHERE id = 1").fetchone()
+        store = self._store()
+        with store.errors("read"):  # a lost connection is a StateError here too, never a raw driver error
+            row = store.execute("SELECT version FROM reports_version WHERE id = 1").fetchone()
         return int(row[0]) if row else 0
 
     def export(self, *, evidence: str, note: str | None = None, status: str = "confirmed") -> list[dict[str, Any]]:
