@@ -6,7 +6,7 @@ password stretching needed) and its first 12 characters, so ``verifier apikey li
 which key is which. A key may carry its own rate limit (else ``VERIFIER_RATELIMIT_KEY``) and an
 ``admin`` flag (``GET /api/v1/admin/stats``).
 
-:class:`KeyRing` answers "which key is this?" for the web app: one SQLite connection per
+:class:`KeyRing` answers "which key is this?" for the web app: one connection per
 process, opened lazily (after gunicorn forks), and the answers of the last
 :data:`CACHE_SECONDS` kept in memory, so a request with a key costs a dictionary lookup most of
 the time and a revocation takes effect within that many seconds in every worker. While the store
@@ -185,8 +185,7 @@ class KeyRing:
                 # never seen cannot be vouched for, so that request fails with the error.
                 if cached is None:
                     raise
-                self._store = None  # reopened on the next lookup
-                return cached[1]
+                return cached[1]  # the store reconnects by itself on the next lookup
             if len(self._cache) > 10_000:  # a flood of made-up keys must not grow memory
                 self._cache.clear()
             self._cache[digest] = (now, found)

@@ -134,7 +134,6 @@ class CheckLog:
                 kept = rows[-room:] if room else []
                 self._pending.extendleft(reversed(kept))
                 self.dropped += len(rows) - len(kept)
-                self._store = None  # reopened on the next flush
                 log.warning("check log: %d rows not written yet (%d kept for the next try): %s",
                             len(rows), len(kept), err.message)
                 return 0

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from verifier.errors import VerifierError
+from verifier.pgstore import is_database_url
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_REGISTRY = PROJECT_ROOT / "data" / "official_channels.json"
@@ -103,7 +104,7 @@ class Settings:
             raise SettingsError(f"VERIFIER_LANG must be en or zh, not {settings.lang!r}")
         if settings.log_format not in ("text", "json"):
             raise SettingsError(f"VERIFIER_LOG_FORMAT must be text or json, not {settings.log_format!r}")
-        if settings.database_url and not settings.database_url.startswith(("postgresql://", "postgres://")):
+        if settings.database_url and not is_database_url(settings.database_url):
             raise SettingsError("VERIFIER_DATABASE_URL must be a postgresql:// URL (or empty for the node's SQLite file)")
         if settings.workers < 1 or settings.threads < 1:
             raise SettingsError("VERIFIER_WORKERS and VERIFIER_THREADS must be at least 1")

@@ -97,10 +97,10 @@ def _log_serving(app: Any, settings: Settings, host: str, port: int) -> None:
     from verifier.logs import log_event
     from verifier.pgstore import masked
 
-    verified = app.extensions["verifier"].verified if "verifier" in app.extensions else None
+    verified = app.extensions["verifier"].verified
     log_event(
         logging.INFO, "serving", address=f"{host}:{port}", workers=settings.workers, threads=settings.threads,
-        registry_serial=verified.registry.serial if verified else None, key_id=verified.key_id if verified else None,
+        registry_serial=verified.registry.serial, key_id=verified.key_id,
         state=str(settings.database_path),
         shared_database=masked(settings.database_url) if settings.database_url else "this node's SQLite",
         ratelimit_storage=masked(settings.ratelimit_storage),

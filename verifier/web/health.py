@@ -26,6 +26,7 @@ from typing import Any, Callable
 
 from flask import Blueprint, current_app, jsonify
 
+from verifier.limits import OUTAGE_EXTENSION
 from verifier.web.context import loaded, settings
 
 bp = Blueprint("health", __name__)
@@ -129,7 +130,7 @@ def readyz() -> Any:
                 "message": f"{shared_problem}; reports cannot be stored and keys not looked up until it is back "
                 "(VERIFIER_DATABASE_URL); checks go on",
             })
-    outage = current_app.extensions.get("verifier_ratelimit_outage")
+    outage = current_app.extensions.get(OUTAGE_EXTENSION)
     storage_error = outage.recent() if outage is not None else None
     if storage_error is not None:
         warnings.append({
