@@ -1,13 +1,14 @@
 """The registry we ship: signed by a pinned key, valid schema, bytes protected from rewriting.
 
-Freshness is deliberately not tested here (SIGNING.md): CI must not break 60 days after each
-signing. Expiry behaviour is tested with fixed clocks elsewhere.
+One test reads the real clock, on purpose: it fails three weeks before the shipped registry
+expires, so the monthly re-signing (docs/registry.md) cannot be forgotten until the day every
+official channel answers `unverified`. Expiry behaviour itself is tested with fixed clocks.
 """
 
 from __future__ import annotations
 
 import subprocess
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from verifier.config import PROJECT_ROOT, SHIPPED_REGISTRY
@@ -59,3 +60,16 @@ def test_registry_content_follows_the_evidence_rules(shipped_registry):
     assert not values & {"tp.xyz", "keypal.pro", "transit.finance", "5degrees.io"}
     assert all(c.evidence.startswith("https://") for c in shipped_registry.channels)
     assert shipped_registry.policy("no_phone_support") is not None
+
+
+#: Re-signing gives 60 days; three weeks before the end, CI says it is time.
+RESIGN_AT_THE_LATEST = timedelta(days=21)
+
+
+def test_shipped_registry_is_not_about_to_expire(shipped_registry):
+    left = shipped_registry.expires_at - datetime.now(UTC)
+    assert left >= RESIGN_AT_THE_LATEST, (
+        f"the shipped registry (serial {shipped_registry.serial}) expires at {shipped_registry.expires_at_text}, "
+        f"{max(left.days, 0)} days from now: re-sign it with "
+        "`make registry-resign KEY=/path/to/registry-primary.key` and commit both files (docs/registry.md)"
+    )

@@ -26,6 +26,7 @@ from verifier.registry.trust import (
     MAX_REGISTRY_BYTES,
     MAX_SIGNATURE_BYTES,
     MIN_REGISTRY_SERIAL,
+    WARN_BEFORE_EXPIRY,
     VerifiedRegistry,
     check_rollback,
     compute_floor,
@@ -45,7 +46,6 @@ from verifier.store import StateStore
 from verifier.strictjson import StrictJSONError, loads_strict
 
 SIGN_VALIDITY = timedelta(days=60)
-WARN_BEFORE_EXPIRY = timedelta(days=14)
 PASSWORD_ENV = "VERIFIER_KEY_PASSWORD"
 
 Handler = Callable[[argparse.Namespace], int]

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Iterable
 
 from verifier.errors import RegistryError, RegistryFormatError, RegistryRollbackError, RegistrySignatureError
@@ -47,12 +47,15 @@ from verifier.strictjson import StrictJSONError, loads_strict
 #: Raise at every key revocation: protects a fresh install from an older signed file.
 MIN_REGISTRY_SERIAL = 1
 MAX_REGISTRY_BYTES = 5 * 1024 * 1024
+#: Signing gives 60 days; from this many days before expiry `show`, `verify` and /readyz warn.
+WARN_BEFORE_EXPIRY = timedelta(days=14)
 
 __all__ = [
     "MAX_REGISTRY_BYTES",
     "MAX_SIGNATURE_BYTES",
     "MIN_REGISTRY_SERIAL",
     "StoredState",
+    "WARN_BEFORE_EXPIRY",
     "VerifiedRegistry",
     "check_rollback",
     "compute_floor",

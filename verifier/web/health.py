@@ -21,17 +21,17 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, Callable
 
 from flask import Blueprint, current_app, jsonify
 
 from verifier.limits import OUTAGE_EXTENSION
+from verifier.registry.trust import WARN_BEFORE_EXPIRY
 from verifier.web.context import loaded, settings
 
 bp = Blueprint("health", __name__)
 
-WARN_BEFORE_EXPIRY = timedelta(days=14)
 #: How long readiness waits for another writer's lock: busy is not unwritable.
 DB_PROBE_TIMEOUT = 2.0
 #: How long a database probe's answer is reused. /readyz is not rate limited (load balancers
