@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from verifier import platforms
-from verifier.heuristics import Context, Detector, Hit
+from verifier.heuristics import Context, Detector, Hit, typos
 from verifier.heuristics.lookalike import BrandMatch, LookalikeIndex, NameMatch
 from verifier.heuristics.skeleton import is_mixed_script, scripts
 from verifier.heuristics.tables import SHARED_HOSTS
@@ -66,6 +66,8 @@ def _host_facts(host: Host, lookalikes: LookalikeIndex) -> HostFacts:
     brand = lookalikes.brand_in(label_unicode) if name is None or name.how == "edit_distance" else None
     if brand is not None:
         name = None  # the brand spelt right with more around it is a combosquat, not a typo
+    elif name is None:
+        name = lookalikes.misspelt_inside(label_unicode)
     sub_brand = None
     for sub in subdomains:
         found = lookalikes.match_name(sub)
@@ -93,6 +95,8 @@ def brand_on_free_hosting(item: Item, ctx: Context) -> Hit | None:
     facts = _facts(item, ctx)
     if facts is None or not item.host or not item.host.is_private_suffix:
         return None
+    # A customer's name on a shared suffix may be near the brand by chance; a fuzzer's slip,
+    # a homoglyph or a misspelling inside a longer name is not chance.
     found = facts.brand or (facts.name if facts.name and facts.name.how != "edit_distance" else None)
     if found is None:
         return None
@@ -112,9 +116,16 @@ def _imitated_name(item: Item, ctx: Context, *, how: str | None = None, other_th
     return facts.name
 
 
+def _foreign_letters(item: Item, ctx: Context) -> bool:
+    """The registrable label has letters from other alphabets: only then is a look-alike
+    "letters from other alphabets" (t0kenp0cket is ASCII: a typo with look-alike characters)."""
+    facts = _facts(item, ctx)
+    return facts is not None and not facts.label_unicode.isascii()
+
+
 def homoglyph_domain(item: Item, ctx: Context) -> Hit | None:
     name = _imitated_name(item, ctx, how="homoglyph")
-    if name is None:
+    if name is None or not _foreign_letters(item, ctx):
         return None
     assert item.host is not None
     facts = {"shown": _shown(item), "ascii": item.host.ascii, "official": _official_value(ctx, name)}
@@ -128,11 +139,36 @@ def official_name_other_tld(item: Item, ctx: Context) -> Hit | None:
     return Hit({"host": _shown(item), "official": _official_value(ctx, name)}, lookalike_of=name.channel)
 
 
+# How a misspelling was made, as a person would say it (the fuzzer names of typos.FUZZERS).
+TYPO_HOW: dict[str, tuple[str, str]] = {
+    "homoglyph": ("look-alike characters", "形似的字符"),
+    "transposition": ("two letters swapped", "两个字母对调"),
+    "omission": ("a letter left out", "少了一个字母"),
+    "repetition": ("a letter doubled", "重复了一个字母"),
+    "vowel_swap": ("a vowel changed", "换了一个元音"),
+    "hyphenation": ("a hyphen added", "加了连字符"),
+    "replacement": ("a neighbouring key", "换成键盘上相邻的字母"),
+    "insertion": ("a neighbouring key added", "多了一个键盘上相邻的字母"),
+    "dehyphenation": ("the hyphen removed", "去掉了连字符"),
+    "bitsquatting": ("one letter changed", "改了一个字母"),
+    "addition": ("a letter added", "多了一个字母"),
+    "edit_distance": ("one letter changed", "改了一个字母"),
+    "misspelt_inside": ("misspelt inside a longer name", "错拼后夹在更长的名字里"),
+    "dot_insertion": ("a dot added", "加了一个点"),
+}
+
+
 def typosquat_domain(item: Item, ctx: Context) -> Hit | None:
-    name = _imitated_name(item, ctx, other_than=("exact", "homoglyph"))
-    if name is None:
+    name = _imitated_name(item, ctx, other_than=("exact",))
+    if name is None or (name.how == "homoglyph" and _foreign_letters(item, ctx)):
         return None
-    facts = {"host": _shown(item), "official": _official_value(ctx, name), "how": name.how.replace("_", " ")}
+    how, how_zh = TYPO_HOW.get(name.how, (name.how.replace("_", " "), name.how.replace("_", " ")))
+    if name.how == "edit_distance" and name.cost > 1.0:
+        how, how_zh = "two letters changed", "改了两个字母"
+    facts = {"host": _shown(item), "official": _official_value(ctx, name), "how": how, "how_zh": how_zh}
+    if name.cost > typos.IMPERSONATION_COST:
+        # Two unrelated letters changed in a long name: read as the name, but not a slip.
+        return Hit(facts, lookalike_of=name.channel, level="suspicious", risk=70)
     return Hit(facts, lookalike_of=name.channel)
 
 

@@ -18,24 +18,31 @@ from dataclasses import dataclass
 from verifier import hostnames
 from verifier.heuristics import typos
 from verifier.heuristics.skeleton import loose_skeleton, skeleton
+from verifier.heuristics.words import made_of_words
 from verifier.heuristics.tables import BAIT_WORDS, SHORT_BRAND_ALIASES, SUPPORT_BAITS
 from verifier.registry.schema import Channel, Registry
 
 _SEPARATORS = re.compile(r"[\s._\-]+")
 _TOKENS = re.compile(r"[^\s._\-0-9]+")
 _DIGITS = re.compile(r"[0-9]+")
+# A number at either end of a name is an id ("tp_kefu001"), not a glyph: cut before the
+# skeleton would read its 0 as o and its 1 as l.
+_EDGE_DIGITS = re.compile(r"^[0-9]+|[0-9]+$")
 # Brand terms at least this long (or with Chinese in them, "tp钱包") are matched anywhere inside
 # a name ("mytokenpocketapp"); shorter ones only as a whole token: "httptoolkit" is not "tptool".
 SUBSTRING_MIN = 8
+# One edit in a name of 9+ letters leaves a run of at least this many letters intact.
+INSIDE_RUN = 4
 # Bait words sorted longest first, so "customerservice" is stripped before "service".
 _BAITS = tuple(sorted((b for b in BAIT_WORDS if len(b) >= 2), key=len, reverse=True))
 
 
 @dataclass(frozen=True, slots=True)
 class NameMatch:
-    how: str  # "exact", "homoglyph", a fuzzer name, or "edit_distance"
+    how: str  # "exact", "homoglyph", a fuzzer name, "edit_distance" or "misspelt_inside"
     official: str  # the official name imitated
     channel: Channel
+    cost: float = 0.0  # weighted edits (typos.slip_cost); 0 for exact and homoglyph matches
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +95,21 @@ def strip_baits(core: str, keep: frozenset[str] = frozenset()) -> tuple[str, tup
     return core, tuple(found)
 
 
+def short_forms(brand_terms: tuple[str, ...] | list[str]) -> frozenset[str]:
+    """Abbreviations of the brand's multi-word terms: "token pocket" → "tp", "tppocket".
+
+    Only terms whose words are real words (3+ letters): "tp wallet" is already short.
+    Like the table's aliases they count only next to support words ("tppocket-support").
+    """
+    out: set[str] = set()
+    for term in brand_terms:
+        words = term.split()
+        if len(words) >= 2 and all(len(w) >= 3 and w.isascii() and w.isalpha() for w in words):
+            initials = "".join(w[0] for w in words)
+            out |= {initials, initials + words[-1]}
+    return frozenset(out)
+
+
 def _baits_among(parts: tuple[str, ...]) -> tuple[str, ...]:
     """The parts that are bait words (or made only of bait words and digits)."""
     return tuple(p for p in parts if p in BAIT_WORDS or strip_baits(p)[0] in BAIT_WORDS or p.isdigit())
@@ -138,6 +160,16 @@ class LookalikeIndex:
         self._term_set = frozenset(issuer_terms)
         self._name_set = frozenset(self.names) | self._term_set
         self.primary = next(iter(self.names.values()), None)
+        self.short_aliases = SHORT_BRAND_ALIASES | short_forms(registry.issuer.brand_terms)
+        self.brand_words = frozenset(w for t in registry.issuer.brand_terms for w in t.split() if w.isascii() and len(w) >= 3)
+        # Names long enough to be read through a misspelling inside a longer name
+        # ("tokennpocketserver"), with their runs of INSIDE_RUN letters: one edit always leaves
+        # one of them intact, so a name holding none cannot hold such a misspelling.
+        self._inside: list[tuple[str, Channel | None, frozenset[str]]] = []
+        for name in sorted(set(self.names) | {t for t in self._term_set if t.isascii()}):
+            if typos.max_distance(len(name)) >= 2:
+                runs = frozenset(name[i : i + INSIDE_RUN] for i in range(len(name) - INSIDE_RUN + 1))
+                self._inside.append((name, self.names.get(name), runs))
 
         # Handles: the "core" of each official handle (skeleton, no separators).
         self._handle_lengths: frozenset[int] = frozenset()
@@ -167,16 +199,37 @@ class LookalikeIndex:
             return NameMatch("homoglyph", original, self.names[original])
         typo = self.typos.get(name)
         if typo is not None:
-            return NameMatch(typo[0], typo[1], self.names[typo[1]])
-        near = self._near(shape, self.deletes, self._lengths)
-        if near:
-            return NameMatch("edit_distance", near[0], self.names[near[0]])
-        if len(name) >= 8:
+            return NameMatch(typo[0], typo[1], self.names[typo[1]], typos.slip_cost(name, typo[1]))
+        for near in self._near(shape, self.deletes, self._lengths):
+            cost = typos.slip_cost(shape, near)
+            if cost > typos.max_cost(len(near)):
+                continue
+            if cost > 1.0 and made_of_words(shape, self.brand_words):
+                continue  # two edits that make ordinary words: "tokenbucket"
+            return NameMatch("edit_distance", near, self.names[near], cost)
+        if len(name) >= 9:
+            # Several glyph swaps at once ("tokenpocleet": k → lc → le), on names long
+            # enough that one loose edit is still the name (on 8 letters it is not: "tpwalkie").
             loose = loose_skeleton(name)
             near_loose = self._near(loose, self.loose_deletes, self._loose_lengths, limit=1)
-            if near_loose:
+            if near_loose and len(self.loose[near_loose[0]]) >= 9:
                 original = self.loose[near_loose[0]]
                 return NameMatch("homoglyph", original, self.names[original])
+        return None
+
+    def misspelt_inside(self, text: str) -> NameMatch | None:
+        """A long official name misspelt once inside a longer name: "tokennpocketserver",
+        "tptokenpockket", "tokenpoket-d0db3dce79e0". A spelling that is right is
+        :meth:`brand_in`'s; a whole name that is a misspelling, :meth:`match_name`'s."""
+        squeezed = squeeze(text)
+        for name, channel, runs in self._inside:
+            size = len(name)
+            if len(squeezed) <= size + 1 or name in squeezed or not any(r in squeezed for r in runs):
+                continue
+            for width in (size - 1, size, size + 1):
+                for start in range(len(squeezed) - width + 1):
+                    if typos.distance(squeezed[start : start + width], name) == 1:
+                        return NameMatch("misspelt_inside", name, channel or self.primary, 1.0)  # type: ignore[arg-type]
         return None
 
     @staticmethod
@@ -209,8 +262,11 @@ class LookalikeIndex:
         """A brand term carried by ``text`` (a label, a path, a local part, a display name)."""
         if not text:
             return None
-        squeezed = squeeze(text)
+        bare = _EDGE_DIGITS.sub("", text.strip("._- "))
+        squeezed = squeeze(bare)
         core, baits = strip_baits(squeezed, self._term_set)
+        if bare != text.strip("._- "):
+            baits += ("digits",)
         if core in self._name_set:
             return BrandMatch(core, baits, self.names.get(core))
         tokens = _TOKENS.findall(skeleton(text))
@@ -224,7 +280,7 @@ class LookalikeIndex:
                 return BrandMatch(term, _baits_among(others), self.names.get(term))
         # A short alias of the brand is only the brand next to support words: "tp-kefu",
         # "tp.service" (alone, "tp" is any of a thousand things).
-        if core in SHORT_BRAND_ALIASES and set(baits) & SUPPORT_BAITS:
+        if core in self.short_aliases and set(baits) & SUPPORT_BAITS:
             return BrandMatch(core, baits, self.primary)
         # A misspelt brand wrapped in bait words: "tokenpcket-support".
         if baits and core:

@@ -119,12 +119,89 @@ def _valid_label(label: str) -> bool:
 
 
 def max_distance(length: int) -> int:
-    """Edits tolerated for a name of this length: short names must match more closely."""
-    if length >= 12:
+    """Edits tolerated for a name of this length: short names must match more closely.
+
+    A person in a hurry reads an 11-letter name with two letters changed as the name
+    ("tokenpabket"), an 8-letter one with one, a 4-letter one with none. How much those edits
+    may weigh is :func:`max_cost`.
+    """
+    if length >= 9:
         return 2
     if length >= 5:
         return 1
     return 0
+
+
+def max_cost(length: int) -> float:
+    """The weight of edits (:func:`slip_cost`) tolerated for a name of this length.
+
+    Below 8 letters one *unrelated* letter makes another ordinary word ("cptool" is not
+    "tptool"): only a slip counts there (a neighbouring key, a look-alike glyph, a vowel for a
+    vowel, a doubled, dropped or swapped letter).
+    """
+    if length >= 9:
+        return 2.0
+    if length >= 8:
+        return 1.0
+    if length >= 5:
+        return SLIP
+    return 0.0
+
+
+#: What one slip weighs against an unrelated edit (1.0).
+SLIP = 0.5
+#: Up to this weight a misspelling is answered ``impersonation``: one unrelated edit, or one
+#: unrelated edit and a slip. Two unrelated edits on a long name are ``suspicious``.
+IMPERSONATION_COST = 1.5
+
+_LOOKALIKE_PAIRS = frozenset((a, b) for a, b in ASCII_LOOKALIKES if len(a) == len(b) == 1) | frozenset(
+    (b, a) for a, b in ASCII_LOOKALIKES if len(a) == len(b) == 1
+)
+
+
+def _substitution_cost(a: str, b: str) -> float:
+    if a == b:
+        return 0.0
+    if b in KEYBOARD_NEIGHBOURS.get(a, "") or (a, b) in _LOOKALIKE_PAIRS or (a in VOWELS and b in VOWELS):
+        return SLIP
+    return 1.0
+
+
+def _insertion_cost(inserted: str, before: str, after: str) -> float:
+    """An extra letter next to itself ("tokennpocket") or next to its key neighbour is a slip."""
+    for near in (before, after):
+        if near and (inserted == near or inserted in KEYBOARD_NEIGHBOURS.get(near, "")):
+            return SLIP
+    return 1.0
+
+
+def slip_cost(typed: str, official: str) -> float:
+    """Weighted optimal-string-alignment distance from ``official`` to ``typed``.
+
+    Slips weigh :data:`SLIP`: a neighbouring key or look-alike glyph for a letter, a vowel for
+    a vowel, a doubled or keyboard-adjacent extra letter, a dropped letter, two adjacent
+    letters swapped. Any other edit weighs 1. Called only on names already within
+    :func:`max_distance`, so its quadratic cost is paid rarely.
+    """
+    n, m = len(official), len(typed)
+    prev2: list[float] = []
+    prev = [j * 1.0 for j in range(m + 1)]
+    for j in range(1, m + 1):
+        prev[j] = prev[j - 1] + _insertion_cost(typed[j - 1], typed[j - 2] if j > 1 else "", official[0] if n else "")
+    for i in range(1, n + 1):
+        row = [prev[0] + SLIP] + [0.0] * m
+        for j in range(1, m + 1):
+            a, b = official[i - 1], typed[j - 1]
+            best = min(
+                prev[j] + SLIP,  # official letter dropped
+                row[j - 1] + _insertion_cost(b, typed[j - 2] if j > 1 else "", a),  # extra letter typed
+                prev[j - 1] + _substitution_cost(a, b),
+            )
+            if i > 1 and j > 1 and a == typed[j - 2] and official[i - 2] == b and a != b:
+                best = min(best, prev2[j - 2] + SLIP)  # adjacent letters swapped
+            row[j] = best
+        prev2, prev = prev, row
+    return prev[m]
 
 
 def deletes(name: str, depth: int = 1) -> set[str]:
