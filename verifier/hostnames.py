@@ -26,19 +26,41 @@ MAX_HOST = 253  # DNS: whole name, without the trailing dot
 MAX_LABEL = 63  # DNS: one label
 MAX_URL = 2048  # raw text handed to ada for a URL (browsers and CDNs cap near here)
 
-# Characters that are invisible, reorder text, or are control codes. Data, not code: the
-# classifier strips them before parsing and reports them, so "tokenpocket\u200b.pro" can
-# never look like the official host while being another string.
-HIDDEN_CHARACTERS: frozenset[str] = frozenset(
-    [chr(c) for c in (0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD)]  # zero-width, soft hyphen
-    + [chr(c) for c in (0x200E, 0x200F, 0x061C)]  # LRM, RLM, Arabic letter mark
-    + [chr(c) for c in range(0x202A, 0x202F)]  # LRE, RLE, PDF, LRO, RLO
-    + [chr(c) for c in range(0x2066, 0x206A)]  # LRI, RLI, FSI, PDI
-    + [chr(c) for c in range(0x00, 0x20)]  # C0 controls (incl. tab, newline)
-    + [chr(0x7F)]
-    + [chr(c) for c in range(0x80, 0xA0)]  # C1 controls
-)
-HIDDEN_RE = re.compile("[" + "".join(re.escape(c) for c in sorted(HIDDEN_CHARACTERS)) + "]")
+# Characters that are invisible, reorder text, or are control codes: the Unicode property
+# Default_Ignorable_Code_Point (zero-width, soft hyphen, variation selectors, Hangul fillers,
+# invisible operators, tags ... everything a browser may drop), the bidi controls and the C0/C1
+# controls. The classifier strips them before parsing and reports them, so
+# "tokenpocket\u200b.pro" can never look like the official host while being another string.
+# The property comes from the ``regex`` module's Unicode tables (the standard library has
+# none); ASCII text, nearly every input, only needs the controls and never loads them.
+_ASCII_HIDDEN = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class _HiddenCharacters:
+    """``search``/``sub`` over hidden characters, ASCII text on the standard library's ``re``."""
+
+    @functools.cached_property
+    def _unicode(self):  # type: ignore[no-untyped-def]
+        import regex
+
+        return regex.compile(r"[\p{Default_Ignorable_Code_Point}\p{Bidi_Control}\p{Cc}]")
+
+    def _pattern(self, text: str):  # type: ignore[no-untyped-def]
+        return _ASCII_HIDDEN if text.isascii() else self._unicode
+
+    def search(self, text: str):  # type: ignore[no-untyped-def]
+        return self._pattern(text).search(text)
+
+    def sub(self, repl, text: str) -> str:  # type: ignore[no-untyped-def]
+        return self._pattern(text).sub(repl, text)
+
+    def __contains__(self, char: str) -> bool:
+        return self.search(char) is not None
+
+
+HIDDEN_RE = _HiddenCharacters()
+#: ``char in HIDDEN_CHARACTERS``: is it one of them.
+HIDDEN_CHARACTERS = HIDDEN_RE
 
 # Dots that UTS46 maps to "." (fullwidth, ideographic, halfwidth ideographic): labels are
 # split on all of them before the length caps, exactly as the browser will split them later.

@@ -123,11 +123,23 @@ MESSAGES: dict[str, Message] = {
         "The sender's display name claims \"{claimed}\", but the real address is {address}.",
         "发件人显示名称自称 “{claimed}”，但真实地址是 {address}。",
     ),
+    "quoted_local_part_spoof": Message(
+        "This is an address at {domain}: \"{claimed}\" is only the name of a mailbox there, written in quotes before the last @.",
+        "这是 {domain} 的邮箱地址：“{claimed}” 只是写在最后一个 @ 前、加了引号的邮箱名。",
+    ),
+    "mail_extra_recipients": Message(
+        "This link writes to {address} but also sends your mail to {recipients}: an official link never copies your message to anyone else.",
+        "这个链接写给 {address}，但同时把你的邮件发给 {recipients}：官方链接绝不会把你的邮件抄送给别人。",
+    ),
     # --- lookalikes (verifier/heuristics/domains.py, mail.py, handles.py) ------------------
     "homoglyph_domain": Message(
         "{shown} is made to look like the official {official} with look-alike letters from other alphabets; "
         "its real name is {ascii}.",
         "{shown} 用其他文字中形似的字母冒充官方的 {official}；它的真实名称是 {ascii}。",
+    ),
+    "platform_host_in_subdomain": Message(
+        "{host} is not {platform_name}: its address only starts with {platform_host}, and the site it opens is {site}.",
+        "{host} 不是 {platform_name}：它的地址只是以 {platform_host} 开头，实际打开的是 {site} 网站。",
     ),
     "typosquat_domain": Message(
         "{host} is a misspelling of the official {official} ({how}).",

@@ -15,6 +15,7 @@ from verifier.heuristics.lookalike import BrandMatch, LookalikeIndex, NameMatch
 from verifier.heuristics.skeleton import is_mixed_script, scripts
 from verifier.heuristics.tables import SHARED_HOSTS
 from verifier.model import Host, Item
+from verifier.registry.schema import Channel
 
 HOSTS = frozenset({"url", "domain", "email"})
 
@@ -221,6 +222,46 @@ def brand_in_shared_host_path(item: Item, ctx: Context) -> Hit | None:
     return Hit({"host": host.unicode}, lookalike_of=found.channel, risk=80 if found.baits else None)
 
 
+def _account_imitated(ctx: Context, platform_key: str, value: str) -> Channel | None:
+    """The official account (or the brand's entry) a handle named on a platform imitates."""
+    channels = ctx.index.handles_named(platforms.handle_key(platform_key, value))
+    if channels:
+        same = [c for c in channels if c.platform == platform_key]
+        return (same or channels)[0]
+    lookalike = ctx.lookalikes.match_handle(value.partition("/")[2] or value)
+    if lookalike is not None:
+        return lookalike[1][0]
+    brand = ctx.lookalikes.brand_in(value)
+    return (brand.channel or ctx.lookalikes.primary) if brand is not None else None
+
+
+def platform_host_in_subdomain(item: Item, ctx: Context) -> Hit | None:
+    """A platform's host written in front of another site: "x.com.evil.example/TokenPocket_TP",
+    "t.me.evil.example/tokenPocket_en". The browser opens evil.example; the address only
+    starts like the platform. With an official account in the path it impersonates that one."""
+    host = item.host
+    if item.kind not in ("url", "domain") or host is None or host.is_ip or ctx.match is not None:
+        return None
+    if platforms.platform_for_host(host.ascii) is not None:
+        return None  # the platform's own host (or one of its account subdomains)
+    labels = host.ascii.split(".")
+    count = len(_split(host)[2])  # labels in front of the registrable domain
+    for start in range(count - 1):
+        for end in range(count, start + 1, -1):  # longest run first: "www.facebook.com"
+            shown = ".".join(labels[start:end])
+            platform = platforms.platform_for_host(shown)
+            if platform is None or shown not in platform.hosts:
+                continue
+            site = ".".join(labels[end:])
+            facts = {"host": host.unicode, "platform_host": shown, "platform_name": platform.name, "site": site}
+            value = platforms.handle_from_url(platform, shown, item.path or "/", "") if item.path else None
+            imitated = _account_imitated(ctx, platform.key, value) if value else None
+            if imitated is not None:
+                return Hit(facts, lookalike_of=imitated, level="impersonation", risk=95)
+            return Hit(facts)
+    return None
+
+
 def mixed_script(item: Item, ctx: Context) -> Hit | None:
     facts = _facts(item, ctx)
     if facts is None or facts.name is not None:
@@ -238,6 +279,7 @@ DETECTORS: tuple[Detector, ...] = (
     Detector("typosquat_domain", "impersonation", 90, HOSTS, typosquat_domain),
     Detector("brand_combosquat", "impersonation", 90, HOSTS, brand_combosquat),
     Detector("brand_in_subdomain", "impersonation", 90, HOSTS, brand_in_subdomain),
+    Detector("platform_host_in_subdomain", "suspicious", 75, frozenset({"url", "domain"}), platform_host_in_subdomain),
     Detector("brand_in_domain", "suspicious", 70, HOSTS, brand_in_domain),
     Detector("brand_in_shared_host_path", "suspicious", 70, frozenset({"url"}), brand_in_shared_host_path),
     Detector("mixed_script", "suspicious", 65, HOSTS, mixed_script),

@@ -31,6 +31,16 @@ def _value(item: Item) -> str | None:
     return value.lstrip("@")
 
 
+def _invite_code(item: Item) -> str | None:
+    """The code of an invite link ("invite/tokenpocket-support", "+AbC123"): random codes
+    have no look, but a vanity invite is a name like any handle's."""
+    value = item.normalized
+    if value.startswith("+"):
+        return value[1:]
+    prefix, slash, rest = value.partition("/")
+    return rest if slash and prefix == "invite" else None
+
+
 def _platform_name(key: str | None) -> str:
     spec = platforms.get_platform(key or "")
     return spec.name if spec else (key or "any platform")
@@ -57,7 +67,10 @@ def _judge_handle(item: Item, ctx: Context) -> tuple[str, Hit] | None:
         return None  # exact official names are platform_unknown / official_name_wrong_platform
     value = _value(item)
     if not value:
-        return None
+        invite = _invite_code(item)
+        if not invite or ctx.lookalikes.brand_in(invite) is None:
+            return None
+        return "brand_in_handle", _brand_in_handle_hit(item, ctx, invite)
     lookalike = ctx.lookalikes.match_handle(value)
     brand = ctx.lookalikes.brand_in(value)
     if lookalike is not None and (lookalike[0] == "variant" or brand is None or not brand.baits):
@@ -70,10 +83,14 @@ def _judge_handle(item: Item, ctx: Context) -> tuple[str, Hit] | None:
         core, baits = strip_baits(squeeze(value))
         if not baits or core not in ctx.lookalikes.handle_cores:
             return None
+    return "brand_in_handle", _brand_in_handle_hit(item, ctx, value)
+
+
+def _brand_in_handle_hit(item: Item, ctx: Context, value: str) -> Hit:
     official = [c for c in ctx.index.registry.channels if c.kind == "handle" and c.active and c.platform == item.platform]
     listed = ", ".join(c.value for c in official) or "none on this platform"
     facts = {"value": value, "platform_name": _platform_name(item.platform), "official_list": listed}
-    return "brand_in_handle", Hit(facts, lookalike_of=official[0] if official else None)
+    return Hit(facts, lookalike_of=official[0] if official else None)
 
 
 def handle_lookalike(item: Item, ctx: Context) -> Hit | None:

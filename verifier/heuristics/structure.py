@@ -123,6 +123,32 @@ def display_name_spoof(item: Item, ctx: Context) -> Hit | None:
     return None
 
 
+def quoted_local_part_spoof(item: Item, ctx: Context) -> Hit | None:
+    """'"service@tokenpocket.pro"@evil.example': the official address is only the quoted
+    name of a mailbox at evil.example."""
+    named = item.observation("local_part_address")
+    if named is None or item.host is None:
+        return None
+    claimed = _official_text_in(ctx, named.detail)
+    return Hit(
+        {"claimed": named.detail, "domain": item.host.unicode},
+        lookalike_of=ctx.index.emails.get(named.detail.lower()) or (claimed[1] if claimed else None),
+    )
+
+
+def mail_extra_recipients(item: Item, ctx: Context) -> Hit | None:
+    """A mailto: link that also writes to others (RFC 6068 to=, cc=, bcc=, or a list): a
+    link that copies your mail to someone else is never official."""
+    found = item.observation("mail_extra_recipients")
+    if found is None:
+        return None
+    others = [a for a in found.detail.split(", ") if a and a not in ctx.index.emails]
+    if not others:
+        return None  # every extra recipient is an official address
+    match = ctx.match.channel if ctx.match is not None else None
+    return Hit({"address": item.normalized, "recipients": ", ".join(others)}, lookalike_of=match)
+
+
 def unlisted_address_official_domain(item: Item, ctx: Context) -> Hit | None:
     if ctx.match is not None:
         return None
@@ -195,6 +221,8 @@ DETECTORS: tuple[Detector, ...] = (
     Detector("ip_literal_host", "suspicious", 60, URLISH | E, ip_literal_host),
     Detector("unsupported_scheme", "suspicious", 70, frozenset({"url"}), unsupported_scheme, requires=_needs("unsupported_scheme")),
     Detector("display_name_spoof", "impersonation", 90, E, display_name_spoof),
+    Detector("quoted_local_part_spoof", "impersonation", 90, E, quoted_local_part_spoof, requires=_needs("local_part_address")),
+    Detector("mail_extra_recipients", "impersonation", 90, E, mail_extra_recipients, requires=_needs("mail_extra_recipients")),
     Detector("official_name_wrong_platform", "impersonation", 90, frozenset({"handle"}), official_name_wrong_platform),
     Detector("unlisted_address_official_domain", "not_official", 40, E, unlisted_address_official_domain),
     Detector("no_phone_support", "not_official", 80, frozenset({"phone"}), no_phone_support),

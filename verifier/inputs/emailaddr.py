@@ -23,6 +23,8 @@ _ADDRESS = re.compile(r"(?P<local>[^@\s]+)@(?P<domain>[^@\s<>]+)")
 _QUOTED = re.compile(r'"(?P<body>(?:[^"\\]|\\.)*)"')
 _ANGLE = re.compile(r"(?P<name>[^<>]*?)\s*<\s*(?P<addr>[^<>]*?)\s*>")
 _UNESCAPE = re.compile(r"\\(.)")
+# A quoted local part: '"anything, even @"@domain' (RFC 5322 quoted-string, then one "@").
+_QUOTED_LOCAL = re.compile(r'"(?P<body>(?:[^"\\]|\\.)*)"@(?P<domain>[^@\s<>"]+)')
 _MAX_LOCAL = 64
 _MAX_ADDRESS = 254
 # Evidence of an address in a display name: an address, or else a domain name.
@@ -71,8 +73,9 @@ def _name_address(name: str) -> str | None:
 def parse(text: str) -> Item:
     """An e-mail address as an :class:`Item` (``kind="email"``).
 
-    Accepted: ``a@b.c``, ``<a@b.c>``, ``Name <a@b.c>``, ``"Quoted, Name" <a@b.c>``. Refused
-    (``invalid_email``): two addresses, unbalanced brackets or quotes, quoted local parts.
+    Accepted: ``a@b.c``, ``<a@b.c>``, ``Name <a@b.c>``, ``"Quoted, Name" <a@b.c>``, and a
+    quoted local part ``"x@y"@b.c`` (reported). Refused (``invalid_email``): two addresses,
+    unbalanced brackets or quotes.
     ``normalized`` is ``local.lower()@host.ascii``.
     """
     if len(text) > 1024:
@@ -94,17 +97,31 @@ def parse(text: str) -> Item:
         claimed = _name_address(display_name)
         if claimed:
             observations.append(Observation("display_name_address", claimed))
-    if address.count("@") != 1:
-        why = "no '@'" if "@" not in address else "more than one '@' (two addresses?)"
-        raise _invalid(text, why)
-    match = _ADDRESS.fullmatch(address)
-    if match is None:
-        raise _invalid(text, "spaces or brackets inside the address")
-    local, domain = match.group("local"), match.group("domain")
-    if local.startswith('"'):
-        raise _invalid(text, "quoted local parts are not accepted")
-    if len(local) > _MAX_LOCAL or len(address) > _MAX_ADDRESS or not _LOCAL.fullmatch(local):
-        raise _invalid(text, "the part before '@' is not a valid mailbox name")
+    quoted = _QUOTED_LOCAL.fullmatch(address)
+    if quoted is not None:
+        # RFC 5322 allows a quoted local part: '"service@tokenpocket.pro"@evil.example' is a
+        # mailbox at evil.example whose *name* is an official address. Valid, and the trick.
+        body = _UNESCAPE.sub(r"\1", quoted.group("body"))
+        requoted = body.replace("\\", "\\\\").replace('"', '\\"')
+        local, domain = f'"{requoted}"', quoted.group("domain")
+        if not body or len(body) > _MAX_LOCAL or len(address) > _MAX_ADDRESS or any(ord(c) < 0x20 for c in body):
+            raise _invalid(text, "the quoted part before '@' is empty, too long or holds control characters")
+        observations.append(Observation("quoted_local_part", body))
+        claimed = _name_address(body)
+        if claimed:
+            observations.append(Observation("local_part_address", claimed))
+    else:
+        if address.count("@") != 1:
+            why = "no '@'" if "@" not in address else "more than one '@' (two addresses?)"
+            raise _invalid(text, why)
+        match = _ADDRESS.fullmatch(address)
+        if match is None:
+            raise _invalid(text, "spaces or brackets inside the address")
+        local, domain = match.group("local"), match.group("domain")
+        if local.startswith('"'):
+            raise _invalid(text, "unbalanced quotes before '@'")
+        if len(local) > _MAX_LOCAL or len(address) > _MAX_ADDRESS or not _LOCAL.fullmatch(local):
+            raise _invalid(text, "the part before '@' is not a valid mailbox name")
     if any(c in domain for c in ",;:()[]"):
         raise _invalid(text, "the domain holds a list separator or a bracket")
     host, host_observations = normalize_host(domain)

@@ -163,11 +163,26 @@ def _as_handle(item: Item, search: str, platform: Platform | None) -> Item:
     )
 
 
+# RFC 6068: these header fields of a mailto: query add recipients ("to" may repeat the path's).
+_RECIPIENT_FIELDS = frozenset({"to", "cc", "bcc"})
+
+
 def _mailto(text: str, scheme: str, rest: str, platform: Platform | None) -> Item:
-    address = urllib.parse.unquote(rest.split("?", 1)[0])  # percent-decoding only, no host decision
-    if "," in address:
-        raise InvalidInputError(f"{text[:120]!r} names several addresses; {emailaddr.EXPECTED}", code="invalid_email")
-    return emailaddr.parse(address).evolve(raw=text, scheme=scheme, url=text)
+    path, _, query = rest.partition("?")
+    # The path may list several addresses, comma-separated (percent-encoded commas too).
+    addresses = [a.strip() for a in urllib.parse.unquote(path).split(",") if a.strip()]
+    extra = addresses[1:]
+    for field, value in urllib.parse.parse_qsl(query.partition("#")[0], keep_blank_values=True):
+        if field.strip().lower() in _RECIPIENT_FIELDS:
+            extra += [a.strip() for a in value.split(",") if a.strip()]
+    if not addresses:
+        if not extra:
+            raise InvalidInputError(f"{text[:120]!r} names no address; {emailaddr.EXPECTED}", code="invalid_email")
+        addresses, extra = extra[:1], extra[1:]
+    item = emailaddr.parse(addresses[0])
+    others = [a for a in dict.fromkeys(a.lower() for a in extra) if a != item.normalized]
+    observed = (Observation("mail_extra_recipients", ", ".join(others)[:300]),) if others else ()
+    return item.evolve(raw=text, scheme=scheme, url=text, observations=item.observations + observed)
 
 
 def _tel(text: str, scheme: str, rest: str, platform: Platform | None) -> Item:

@@ -1,0 +1,125 @@
+"""The tricks real campaigns use, as tables: each class with positives and the near names that
+must stay as they are, side by side, through the core, in English and Chinese.
+
+The names here are written for these tests (invented fakes of the same shapes, and real
+legitimate sites); none is taken from the benchmark's real-world dev set, which only measures.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+FLAGGED = ("impersonation", "suspicious")
+
+# (input, verdict, reason code that must explain it)
+TRICKS = [
+    # two edits in a long name: two slips, a slip and an unrelated letter, two unrelated letters
+    ("tokenpoxkex.com", "impersonation", "typosquat_domain"),  # two neighbouring keys
+    ("tokanpockat.net", "impersonation", "typosquat_domain"),  # two vowels
+    ("tokenpozkit.org", "impersonation", "typosquat_domain"),  # an unrelated letter and a vowel
+    ("tokenqwcket.top", "suspicious", "typosquat_domain"),  # two unrelated letters
+    ("tkenpcket.app", "impersonation", "typosquat_domain"),  # two letters dropped
+    ("otkenpocekt.io", "impersonation", "typosquat_domain"),  # two swaps
+    # a misspelt brand inside a longer name, with or without bait words
+    ("tokenpockeet-wallet.com", "impersonation", "brand_combosquat"),  # misspelt, with a bait word
+    ("mytokenpockte.xyz", "impersonation", "brand_combosquat"),
+    ("tokeenpocketnode.org", "impersonation", "typosquat_domain"),
+    # short forms of the brand next to support words
+    ("tppocket-help.com", "impersonation", "brand_combosquat"),
+    ("tppocketservice.net", "impersonation", "brand_combosquat"),
+    # support ids with numbers, and pinyin of 钱包
+    ("@tp_kefu88", "impersonation", "brand_in_handle"),
+    ("telegram:tpwallet_support2025", "impersonation", "brand_in_handle"),
+    ("@TPqianbao_kf", "impersonation", "brand_in_handle"),
+    # a misspelling on free hosting, with a random suffix
+    ("tokenpockt-a81f3c.herokuapp.com", "impersonation", "brand_on_free_hosting"),
+    ("https://tokenpokcet-app.vercel.app/", "impersonation", "brand_on_free_hosting"),
+    # a platform's host in front of another site, the official account in the path
+    ("https://x.com.login-verify.top/TokenPocket_TP", "impersonation", "platform_host_in_subdomain"),
+    ("https://t.me.support-desk.example/tokenpocket_cn", "impersonation", "platform_host_in_subdomain"),
+    ("https://www.facebook.com.secure-page.net/TokenPocket", "impersonation", "platform_host_in_subdomain"),
+    ("https://github.com.release-download.top/TP-Lab", "impersonation", "platform_host_in_subdomain"),
+    ("https://twitter.com.safe-link.example/someone", "suspicious", "platform_host_in_subdomain"),
+    # Discord vanity invites naming the brand
+    ("discord.gg/tokenpocket-support", "impersonation", "brand_in_handle"),
+    ("https://discord.com/invite/tpwallet-help", "impersonation", "brand_in_handle"),
+    # mailto: links that add recipients (RFC 6068), in any case, percent-encoded
+    ("mailto:service@tokenpocket.pro?bcc=collector@gmail.com", "impersonation", "mail_extra_recipients"),
+    ("mailto:service@tokenpocket.pro?subject=Help&CC=a%40evil.example%2Cb%40evil.example", "impersonation", "mail_extra_recipients"),
+    ("MAILTO:service@tokenpocket.pro,copy@evil.example", "impersonation", "mail_extra_recipients"),
+    ("mailto:?to=service@tokenpocket.pro&to=desk@evil.example", "impersonation", "mail_extra_recipients"),
+    # a quoted local part: the official address is only a mailbox's name elsewhere
+    ('"service@tokenpocket.pro"@evil.example', "impersonation", "quoted_local_part_spoof"),
+    ('Support <"service@tokenpocket.pro"@mail-desk.example>', "impersonation", "quoted_local_part_spoof"),
+    # invisible characters browsers drop (Default_Ignorable_Code_Point), not only zero-widths
+    ("tokenpocket.pro\u034f", "suspicious", "hidden_characters"),
+    ("token\u180bpocket.pro", "suspicious", "hidden_characters"),
+    ("tokenpocket\ufe0f.pro", "suspicious", "hidden_characters"),
+    ("tokenpocket.pro\U000e0100", "suspicious", "hidden_characters"),
+    ("tokenpocket\u2062.pro", "suspicious", "hidden_characters"),
+    ("\u3164tokenpocket.pro", "suspicious", "hidden_characters"),
+    ("tokenpocket.pro\uffa0", "suspicious", "hidden_characters"),
+    ("https://t.me/tokenpocket_cn\u115f", "suspicious", "hidden_characters"),
+]
+
+# Near names that are not TokenPocket, and TokenPocket's own: they stay as they are.
+NEAR_NAMES = [
+    ("tpwalkie.com", "not_official"),
+    ("tokenview.io", "not_official"),
+    ("tokensniffer.com", "not_official"),
+    ("pocketcasts.com", "not_official"),
+    ("tpbank.com.vn", "not_official"),
+    ("tplinkcloud.com", "not_official"),
+    ("getpocket.com", "not_official"),
+    ("tokenbucket.io", "not_official"),
+    ("rocketpocket.com", "not_official"),
+    ("cptool.com", "not_official"),
+    ("tp.xyz", "not_official"),
+    ("tptool.pro", "official"),
+    ("tpwallet.io", "official"),
+    ("discord.gg/cryptochat", "not_official"),
+    ("https://twitter.com/someone", "not_official"),
+    ("mailto:service@tokenpocket.pro?subject=Help", "official"),
+    ("mailto:service@tokenpocket.pro?cc=service@tokenpocket.pro", "official"),
+    ('"hello"@example.org', "not_official"),
+    ("tp_kefu_is_not_here@example.org", "not_official"),
+]
+
+
+@pytest.mark.parametrize(("text", "verdict", "code"), TRICKS)
+def test_real_tricks_are_caught_and_explained(core, text, verdict, code):
+    result = core.check(text).to_dict()
+    assert result["verdict"] == verdict, result
+    assert code in [r["code"] for r in result["reasons"]], result
+    zh = core.check(text).to_dict("zh")
+    message = next(r["message"] for r in zh["reasons"] if r["code"] == code)
+    assert message and not message.startswith(code), message
+
+
+@pytest.mark.parametrize(("text", "verdict"), NEAR_NAMES)
+def test_near_names_stay_as_they_are(core, text, verdict):
+    result = core.check(text).to_dict()
+    assert result["verdict"] == verdict, result
+    assert result["lookalike_of"] is None or verdict == "official"
+
+
+@pytest.mark.parametrize("text", ["tpwalkie.com", "tokenp0cket.pro", "tpwa11et.io", "tokempoclcet.pro", "tokenpabket.com"])
+def test_an_ascii_name_is_never_said_to_use_other_alphabets(core, text):
+    for lang in ("en", "zh"):
+        result = core.check(text).to_dict(lang)
+        assert "homoglyph_domain" not in [r["code"] for r in result["reasons"]], result
+        assert not any("other alphabets" in r["message"] or "其他文字" in r["message"] for r in result["reasons"])
+
+
+def test_the_extra_recipients_are_named_in_both_languages(core):
+    text = "mailto:service@tokenpocket.pro?Bcc=Collector%40Gmail.com"
+    for lang in ("en", "zh"):
+        reason = next(r for r in core.check(text).to_dict(lang)["reasons"] if r["code"] == "mail_extra_recipients")
+        assert "collector@gmail.com" in reason["message"]
+
+
+def test_two_unrelated_edits_say_two_letters_changed(core):
+    en = core.check("tokenqwcket.top").to_dict()
+    zh = core.check("tokenqwcket.top").to_dict("zh")
+    assert "two letters changed" in en["reasons"][0]["message"]
+    assert "改了两个字母" in zh["reasons"][0]["message"]
