@@ -4,6 +4,7 @@ storage check that keeps limits honest across workers (SECURITY.md #8)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from dataclasses import replace
 
@@ -133,9 +134,9 @@ def test_bad_limit_and_storage_settings_are_refused(settings_env):
     assert Settings.from_env({"VERIFIER_CHECK_LOG": "off", "VERIFIER_TRUSTED_PROXIES": "2"}).check_log is False
 
 
-def _redis_missing() -> str | None:
-    if shutil.which("redis-server") is None:
-        return "redis-server is not installed here"
+def _redis_missing(*, server: bool = True) -> str | None:
+    if server and shutil.which("redis-server") is None:
+        return "redis-server is not installed here (apt-get install redis-server)"
     try:
         import redis  # noqa: F401  (the client limits needs for redis://)
     except ImportError:
@@ -143,15 +144,36 @@ def _redis_missing() -> str | None:
     return None
 
 
-@pytest.mark.skipif(_redis_missing() is not None, reason=f"{_redis_missing()}: the shared counters of "
-                    "`verifier serve --workers 2` are not exercised; the memory:// refusal is tested above")
-def test_limits_hold_across_workers_with_redis(tmp_path):  # pragma: no cover - needs Redis
-    import os
+def require_redis(*, server: bool = True) -> None:
+    """Skip without Redis, like PostgreSQL (tests/pg_server.py): unless VERIFIER_REQUIRE_REDIS is
+    set (.ci/run sets it), which turns the skip into a failure, so CI cannot pass without it."""
+    why = _redis_missing(server=server)
+    if why is None:
+        return
+    if os.environ.get("VERIFIER_REQUIRE_REDIS"):
+        pytest.fail(f"VERIFIER_REQUIRE_REDIS is set but {why}")
+    pytest.skip(f"{why}: the shared counters of `verifier serve --workers 2` are not exercised (the memory:// "
+                "refusal is tested above); set VERIFIER_REQUIRE_REDIS=1 to fail instead")
+
+
+def test_require_redis_fails_instead_of_skipping_when_required(monkeypatch):
+    """The gate itself: with VERIFIER_REQUIRE_REDIS a missing Redis is a failure, else a skip."""
+    monkeypatch.setattr(shutil, "which", lambda name: None)  # as on a machine without redis-server
+    monkeypatch.setenv("VERIFIER_REQUIRE_REDIS", "1")
+    with pytest.raises(pytest.fail.Exception, match="VERIFIER_REQUIRE_REDIS is set but redis-server is not installed"):
+        require_redis()
+    monkeypatch.delenv("VERIFIER_REQUIRE_REDIS")
+    with pytest.raises(pytest.skip.Exception, match="set VERIFIER_REQUIRE_REDIS=1 to fail instead"):
+        require_redis()
+
+
+def test_limits_hold_across_workers_with_redis(tmp_path):
     import socket
     import subprocess
 
     from served import Served, free_port, wait_for
 
+    require_redis()
     redis_port = free_port()
     redis_proc = subprocess.Popen(["redis-server", "--port", str(redis_port), "--save", "", "--appendonly", "no"],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -224,7 +246,7 @@ def test_local_windows_sweep_keeps_live_windows():
 def test_a_redis_that_is_down_serves_unlimited_and_says_so(settings_env, caplog):
     """Rate limits fail open: a victim's check matters more than a limit while Redis is away.
     Every request is still answered (never a 500), /readyz warns, the log says it once."""
-    pytest.importorskip("redis")
+    require_redis(server=False)  # only the client: nothing listens on the port, on purpose
     from served import free_port
 
     app = make_app(settings_env, ratelimit_storage=f"redis://127.0.0.1:{free_port()}/0", ratelimit_anon="2/minute",
@@ -236,3 +258,153 @@ def test_a_redis_that_is_down_serves_unlimited_and_says_so(settings_env, caplog)
     ready = client.get("/readyz")
     assert ready.status_code == 200
     assert "ratelimit_storage_unavailable" in [w["code"] for w in ready.get_json()["warnings"]]
+
+
+# --- who a client is: IPv4, or the IPv6 network (issue 12) ---------------------------------------
+
+
+def test_address_key_is_the_ipv4_address_or_the_ipv6_network():
+    from verifier.limits import address_key
+
+    # Two addresses of one /64 (one home connection) are one client; of two /64s, two.
+    assert address_key("2001:db8:1:2::1") == address_key("2001:db8:1:2:ffff:ffff:ffff:ffff") == "ip:2001:db8:1:2::/64"
+    assert address_key("2001:db8:1:3::1") == "ip:2001:db8:1:3::/64" != address_key("2001:db8:1:2::1")
+    # IPv4 is the address itself; an IPv4-mapped IPv6 address (a dual-stack socket) is its IPv4.
+    assert address_key("192.0.2.7") == "ip:192.0.2.7" != address_key("192.0.2.8")
+    assert address_key("::ffff:192.0.2.7") == address_key("::FFFF:c000:207") == "ip:192.0.2.7"
+    # The prefix is a setting: /48 folds a site, /128 is the old per-address key.
+    assert address_key("2001:db8:1:2::1", 48) == address_key("2001:db8:1:ffff::1", 48) == "ip:2001:db8:1::/48"
+    assert address_key("2001:db8::1", 128) != address_key("2001:db8::2", 128)
+    # A zone is dropped; what is not an address keys on its text; no address at all is one key.
+    assert address_key("fe80::1%eth0") == address_key("fe80::2") == "ip:fe80::/64"
+    assert address_key("not-an-ip") == "ip:not-an-ip" and address_key(None) == address_key("") == "ip:unknown"
+
+
+def test_the_ipv6_prefix_setting_is_read_and_checked():
+    assert Settings.from_env({}).ratelimit_ipv6_prefix == 64
+    assert Settings.from_env({"VERIFIER_RATELIMIT_IPV6_PREFIX": "56"}).ratelimit_ipv6_prefix == 56
+    for bad in ("0", "129", "sixty-four"):
+        with pytest.raises(SettingsError) as raised:
+            Settings.from_env({"VERIFIER_RATELIMIT_IPV6_PREFIX": bad})
+        assert "VERIFIER_RATELIMIT_IPV6_PREFIX" in raised.value.message
+
+
+def test_one_ipv6_64_is_one_client_through_the_app(settings_env):
+    client = make_app(settings_env, ratelimit_anon="3/minute").test_client()
+
+    def from_(address: str) -> int:
+        return client.get(CHECK, environ_base={"REMOTE_ADDR": address}).status_code
+
+    # A script rotating through its own /64 shares one limit ...
+    assert [from_(f"2001:db8:aa:1::{i:x}") for i in range(1, 6)] == [200, 200, 200, 429, 429]
+    # ... the next /64 (another connection) has its own, and so does IPv4 vs its mapped form: one.
+    assert from_("2001:db8:aa:2::1") == 200
+    assert [from_("198.51.100.20"), from_("::ffff:198.51.100.20"), from_("198.51.100.20"), from_("198.51.100.20")] \
+        == [200, 200, 200, 429]
+
+
+def test_the_ipv6_prefix_setting_changes_who_is_one_client(settings_env):
+    client = make_app(settings_env, ratelimit_anon="1/minute", ratelimit_ipv6_prefix=48).test_client()
+    statuses = [client.get(CHECK, environ_base={"REMOTE_ADDR": f"2001:db8:bb:{i}::1"}).status_code for i in range(3)]
+    assert statuses == [200, 429, 429]  # three /64s of one /48
+
+
+# --- the web checker's deep check counts like the API (issue 12) -------------------------------
+
+
+DEEP_PAGE = "/check?input=tokenpocket-airdrop.top&deep=1"
+
+
+@pytest.mark.parametrize("lang, words", [("en", "Too many page reads"), ("zh", "读取网页的次数过多")])
+def test_the_page_deep_check_is_limited_per_client(settings_env, lang, words):
+    from bs4 import BeautifulSoup
+
+    client = make_app(settings_env, ratelimit_anon="2/minute", check_log=False).test_client()
+    me = {"REMOTE_ADDR": "2001:db8:cc:1::5"}
+    statuses = [client.get(f"{DEEP_PAGE}&lang={lang}", environ_base=me).status_code for _ in range(2)]
+    assert statuses == [200, 200]  # the page could not be read (no internet in tests), the check still answers
+    limited = client.get(f"{DEEP_PAGE}&lang={lang}", environ_base={"REMOTE_ADDR": "2001:db8:cc:1::6"})
+    assert limited.status_code == 429 and limited.mimetype == "text/html"
+    assert 1 <= int(limited.headers["Retry-After"]) <= 60
+    html = BeautifulSoup(limited.get_data(as_text=True), "html.parser")
+    assert words in html.select_one("h1").get_text()
+    assert html.select_one("html")["lang"] == ("zh-CN" if lang == "zh" else "en")
+    # The calm page offers the check without the page read, which is not limited.
+    plain = html.select_one("a#plain-check")["href"]
+    assert "deep" not in plain
+    assert client.get(plain, environ_base=me).status_code == 200
+    # A deep check sent by POST (the long-message form) counts the same.
+    posted = client.post("/check", data={"input": "tokenpocket-airdrop.top", "deep": "on"}, environ_base=me)
+    assert posted.status_code == 429
+    # The same window as the API: this client's API calls are over the limit too.
+    assert client.get(CHECK, environ_base=me).status_code == 429
+    assert client.get(DEEP_PAGE, environ_base={"REMOTE_ADDR": "2001:db8:cc:2::5"}).status_code == 200  # another /64
+
+
+def test_the_api_counts_against_the_page_deep_check_too(settings_env):
+    client = make_app(settings_env, ratelimit_anon="2/minute", check_log=False).test_client()
+    assert hits(client, 2) == [200, 200]
+    assert client.get(DEEP_PAGE).status_code == 429
+    assert client.get("/check?input=tokenpocket-airdrop.top").status_code == 200  # without deep: never limited
+
+
+# --- reports: a limit on different channels per client (issue 12) ---------------------------------
+
+
+def _report(client, channel: str, *, form: bool = False, **kwargs):
+    what = "asked for my seed phrase"
+    if form:
+        return client.post("/report", data={"channel": channel, "what_happened": what},
+                           headers={"Sec-Fetch-Site": "same-origin"}, **kwargs)
+    return client.post(f"{API}/reports", json={"channel": channel, "what_happened": what}, **kwargs)
+
+
+def test_a_burst_of_different_channels_is_refused_on_the_api(settings_env):
+    client = make_app(settings_env, ratelimit_report_channels="3/hour", check_log=False).test_client()
+    statuses = [_report(client, f"https://tp-refund-{i}.top/claim").status_code for i in range(6)]
+    assert statuses == [201, 201, 201, 429, 429, 429]
+    refused = _report(client, "https://tp-refund-99.top/")
+    assert refused.mimetype == "application/problem+json"
+    body = refused.get_json()
+    assert body["code"] == "rate_limited" and "different channels reported (3 per 1 hour)" in body["detail"]
+    assert 1 <= int(refused.headers["Retry-After"]) <= 3600
+    # A channel already counted is a duplicate: folded, never refused, however it is written.
+    again = _report(client, "TP-REFUND-1.TOP")
+    assert again.status_code == 201 and again.get_json()["duplicate"] is True
+    # Refused channels were not marked: sending them again does not slip them in.
+    assert [_report(client, f"https://tp-refund-{i}.top/claim").status_code for i in range(3, 6)] == [429] * 3
+    # Another client (another /64) has its own count; checks are not touched by it.
+    assert _report(client, "https://tp-refund-4.top/", environ_base={"REMOTE_ADDR": "2001:db8:dd:1::1"}).status_code == 201
+    assert client.get(CHECK).status_code == 200
+
+
+def test_a_burst_of_different_channels_is_refused_on_the_form(settings_env):
+    from bs4 import BeautifulSoup
+
+    client = make_app(settings_env, ratelimit_report_channels="2/hour", check_log=False).test_client()
+    statuses = [_report(client, f"tp-kefu-{i}.top", form=True).status_code for i in range(2)]
+    assert statuses == [200, 200]
+    for lang, words in (("en", "Too many reports"), ("zh", "举报过多")):
+        refused = client.post(f"/report?lang={lang}", data={"channel": "tp-kefu-9.top", "what_happened": "seed"},
+                              headers={"Sec-Fetch-Site": "same-origin"})
+        assert refused.status_code == 429 and refused.mimetype == "text/html"
+        assert int(refused.headers["Retry-After"]) >= 1
+        assert words in BeautifulSoup(refused.get_data(as_text=True), "html.parser").select_one("h1").get_text()
+    # The form and the API share the count of one client.
+    assert _report(client, "tp-kefu-10.top").status_code == 429
+    assert _report(client, "tp-kefu-1.top").status_code == 201  # counted already: a duplicate
+
+
+def test_an_api_key_is_not_held_to_the_distinct_channel_limit(settings_env):
+    _, secret = make_key(settings_env, name="support-bot")
+    client = make_app(settings_env, ratelimit_report_channels="1/hour", check_log=False).test_client()
+    bearer = {"Authorization": f"Bearer {secret}"}
+    assert [_report(client, f"tp-relay-{i}.top", headers=bearer).status_code for i in range(4)] == [201] * 4
+    assert [_report(client, f"tp-anon-{i}.top").status_code for i in range(2)] == [201, 429]
+
+
+def test_the_distinct_channel_setting_is_checked(settings_env):
+    with pytest.raises(SettingsError) as raised:
+        make_app(settings_env, ratelimit_report_channels="plenty")
+    assert "VERIFIER_RATELIMIT_REPORT_CHANNELS" in raised.value.message
+    assert Settings.from_env({}).ratelimit_report_channels == "20/hour"

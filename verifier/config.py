@@ -8,6 +8,7 @@ test keeps the two in step.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any, Mapping
@@ -43,6 +44,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("VERIFIER_TRUSTED_PROXIES", "trusted_proxies", "How many reverse proxies in front append to X-Forwarded-For (0: ignore the header)."),
     Setting("VERIFIER_RATELIMIT_ANON", "ratelimit_anon", "The API's limit per client IP without an API key, e.g. 60/minute."),
     Setting("VERIFIER_RATELIMIT_KEY", "ratelimit_key", "The API's default limit per API key, e.g. 600/minute (a key may carry its own)."),
+    Setting("VERIFIER_RATELIMIT_IPV6_PREFIX", "ratelimit_ipv6_prefix", "Anonymous IPv6 clients are counted per network of this prefix length (default 64: one home connection)."),
+    Setting("VERIFIER_RATELIMIT_REPORT_CHANNELS", "ratelimit_report_channels", "How many different channels one anonymous client may report, e.g. 20/hour."),
+    Setting("VERIFIER_PUBLIC_URL", "public_url", "The service's public origin (https://checker.example): the bookmarklet and absolute links use it, never the Host header."),
+    Setting("VERIFIER_ALLOWED_HOSTS", "allowed_hosts", "Without VERIFIER_PUBLIC_URL: the Host names the bookmarklet may be made for (default the loopback names)."),
     Setting("VERIFIER_CHECK_LOG", "check_log", "on/off: record each check (normalised value, kind, verdict, reasons; never IP or message)."),
     Setting("VERIFIER_REGISTRY_URL", "registry_url", "URL of the published registry JSON (its signature: URL + .minisig), polled when VERIFIER_REGISTRY_POLL_SECONDS > 0."),
     Setting("VERIFIER_REGISTRY_POLL_SECONDS", "registry_poll_seconds", "Seconds between polls of VERIFIER_REGISTRY_URL (0: no polling)."),
@@ -65,6 +70,10 @@ class Settings:
     trusted_proxies: int = 0
     ratelimit_anon: str = "60/minute"
     ratelimit_key: str = "600/minute"
+    ratelimit_ipv6_prefix: int = 64
+    ratelimit_report_channels: str = "20/hour"
+    public_url: str = ""
+    allowed_hosts: tuple[str, ...] = ("localhost", "127.0.0.1", "::1")
     check_log: bool = True
     registry_url: str = ""
     registry_poll_seconds: int = 0
@@ -108,7 +117,27 @@ class Settings:
             raise SettingsError("VERIFIER_DATABASE_URL must be a postgresql:// URL (or empty for the node's SQLite file)")
         if settings.workers < 1 or settings.threads < 1:
             raise SettingsError("VERIFIER_WORKERS and VERIFIER_THREADS must be at least 1")
+        if not 1 <= settings.ratelimit_ipv6_prefix <= 128:
+            raise SettingsError(f"VERIFIER_RATELIMIT_IPV6_PREFIX must be 1 to 128 (64: one home connection), "
+                                f"not {settings.ratelimit_ipv6_prefix}")
+        if settings.public_url:
+            settings = replace(settings, public_url=public_origin(settings.public_url))
         return settings
+
+
+_ORIGIN = re.compile(r"(https?)://([a-z0-9.\-]+|\[[0-9a-f:.]+\])(:[0-9]{1,5})?/?")
+
+
+def public_origin(url: str) -> str:
+    """``VERIFIER_PUBLIC_URL`` as ``scheme://host[:port]``: an origin only (no path, query or
+    user), since the bookmarklet appends its own paths to it."""
+    found = _ORIGIN.fullmatch(url.strip().lower())
+    if found is None:
+        raise SettingsError(
+            f"VERIFIER_PUBLIC_URL must be the service's origin, like https://checker.example or "
+            f"http://127.0.0.1:8000 (scheme and host, no path or query), not {url[:200]!r}"
+        )
+    return f"{found[1]}://{found[2]}{found[3] or ''}"
 
 
 _SWITCHES = {"on": True, "off": False, "true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}

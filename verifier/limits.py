@@ -13,9 +13,17 @@ context), against ~3 µs for a ``limits`` hit: a check itself costs ~200 µs thr
   read from ``X-Forwarded-For``, by werkzeug's ``ProxyFix(x_for=N)``: the N-th address from the
   right, the one the nearest trusted proxy saw. Anything a client writes further left is
   ignored, so a made-up header never resets its limit.
+* An anonymous client is its IPv4 address, or its IPv6 network of
+  ``VERIFIER_RATELIMIT_IPV6_PREFIX`` bits (default /64, :func:`address_key`): one home
+  connection holds 2**64 IPv6 addresses, so counting per address would give it that many
+  limits. An IPv4-mapped IPv6 address (``::ffff:192.0.2.1``, a dual-stack socket) is its IPv4.
 * One limit for the whole API per client (every route counts against the same window): ``VERIFIER_RATELIMIT_ANON`` per IP, and per key the key's
-  own limit or ``VERIFIER_RATELIMIT_KEY``. ``/healthz``, ``/readyz`` and the HTML pages are not
-  limited here.
+  own limit or ``VERIFIER_RATELIMIT_KEY``. Every route that fetches a page counts too: the web
+  checker's deep check (``/check`` with ``deep``) shares the API's window. ``/healthz``,
+  ``/readyz`` and reading the other HTML pages are not limited here.
+* Reports (the API's and the form's): besides the window above, an anonymous client may report
+  at most ``VERIFIER_RATELIMIT_REPORT_CHANNELS`` *different* channels (:class:`ReportChannels`);
+  reporting the same channel again is folded by :mod:`verifier.reports` and not counted twice.
 * Over the limit: 429 problem+json ``rate_limited`` with ``Retry-After`` (seconds until the
   window resets; :func:`retry_after`).
 * Storage: ``memory://`` counts per process, so it is right only with one worker process (the
@@ -25,6 +33,7 @@ context), against ~3 µs for a ``limits`` hit: a check itself costs ~200 µs thr
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import math
 import threading
@@ -39,6 +48,7 @@ from werkzeug.exceptions import TooManyRequests
 
 from verifier.apikeys import ApiKey, KeyRing
 from verifier.config import Settings, SettingsError
+from verifier.errors import VerifierError
 from verifier.logs import log_event
 from verifier.web.problems import ApiError
 
@@ -46,6 +56,8 @@ API_PREFIX = "/api/v1/"
 LIMITER_EXTENSION = "verifier_limiter"  # the limits.strategies rate limiter
 KEYRING_EXTENSION = "verifier_keyring"
 OUTAGE_EXTENSION = "verifier_ratelimit_outage"  # StorageOutage: when Redis last failed
+REPORT_CHANNELS_EXTENSION = "verifier_report_channels"  # ReportChannels
+PAGE_CHECK = "/check"  # the web checker's result page: it fetches the page with ``deep``
 SHARED_SCHEMES = ("redis://", "rediss://", "redis+sentinel://", "redis+cluster://", "memcached://",
                   "mongodb://", "valkey://", "valkeys://")
 
@@ -78,7 +90,8 @@ def check_storage(workers: int, storage_url: str) -> None:
 
 
 def _validate_limits(settings: Settings) -> None:
-    for env, value in (("VERIFIER_RATELIMIT_ANON", settings.ratelimit_anon), ("VERIFIER_RATELIMIT_KEY", settings.ratelimit_key)):
+    for env, value in (("VERIFIER_RATELIMIT_ANON", settings.ratelimit_anon), ("VERIFIER_RATELIMIT_KEY", settings.ratelimit_key),
+                       ("VERIFIER_RATELIMIT_REPORT_CHANNELS", settings.ratelimit_report_channels)):
         try:
             if not parse_many(value):
                 raise ValueError(value)
@@ -100,14 +113,47 @@ def _is_api() -> bool:
 
 
 def _is_limited() -> bool:
-    return _is_api() or (request.method, request.path) in LIMITED_FORMS
+    return _is_api() or (request.method, request.path) in LIMITED_FORMS or _is_page_fetch()
 
 
-def _client_key() -> str:
+def _is_page_fetch() -> bool:
+    """The web checker's deep check: it fetches a page, as the API's ``deep`` does, so it
+    counts against the same window (an unlimited page route would be a free page fetcher)."""
+    if request.path != PAGE_CHECK:
+        return False
+    from verifier.web.pages import DEEP_ON  # the page's own reading of the flag
+
+    values = request.form if request.method == "POST" else request.args
+    return values.get("deep") in DEEP_ON
+
+
+@lru_cache(maxsize=8192)
+def address_key(address: str | None, ipv6_prefix: int = 64) -> str:
+    """The limit key of an anonymous client at ``address``: ``ip:`` and its IPv4 address, or
+    its IPv6 network of ``ipv6_prefix`` bits (``ip:2001:db8:1:2::/64``).
+
+    An IPv4-mapped IPv6 address is its IPv4 address (a dual-stack socket reports IPv4 clients
+    so). A zone (``fe80::1%eth0``) is dropped. Anything that is not an address (a unix
+    socket's empty peer, a trusted proxy's odd header) keys on its text, cut to 64 characters.
+    """
+    if not address:
+        return "ip:unknown"
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return f"ip:{address[:64]}"
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return f"ip:{ip.ipv4_mapped}"
+        return f"ip:{ipaddress.IPv6Network((ip, ipv6_prefix), strict=False)}"
+    return f"ip:{ip}"
+
+
+def _client_key(ipv6_prefix: int) -> str:
     key = current_key()
     if key is not None:
         return f"key:{key.id}"
-    return f"ip:{request.remote_addr or 'unknown'}"
+    return address_key(request.remote_addr, ipv6_prefix)
 
 
 def init_app(app: Flask, settings: Settings) -> None:
@@ -161,7 +207,7 @@ def init_app(app: Flask, settings: Settings) -> None:
             return
         key = current_key()
         spec = settings.ratelimit_anon if key is None else (key.rate_limit or settings.ratelimit_key)
-        who = _client_key()
+        who = _client_key(settings.ratelimit_ipv6_prefix)
         try:
             for item in _parsed(spec):
                 if not window.hit(item, "tpv", who):
@@ -175,6 +221,70 @@ def init_app(app: Flask, settings: Settings) -> None:
 
     app.extensions[LIMITER_EXTENSION] = window
     app.extensions[OUTAGE_EXTENSION] = outage
+    app.extensions[REPORT_CHANNELS_EXTENSION] = ReportChannels(
+        window, settings.ratelimit_report_channels, outage, enabled=enabled, ipv6_prefix=settings.ratelimit_ipv6_prefix,
+    )
+
+
+class TooManyChannels(TooManyRequests):
+    """Over the distinct-channel limit of reports: a 429 that says what was counted."""
+
+    what = "different channels reported"
+
+
+class ReportChannels:
+    """How many *different* channels one anonymous client reported in the window.
+
+    Duplicate folding (verifier/reports.py) makes a repeated report cheap, but a script could
+    still fill the review queue with a thousand made-up channels within the request limit. So
+    each channel counts once per client and window: a marker per (client, channel) says it was
+    counted; a report of a channel not yet counted needs room in the client's counter. A
+    refused report marks nothing, so retrying refused channels never slips them in.
+
+    API keys are not counted here: a key is given to a support tool that relays many victims'
+    reports, and its own request limit still applies.
+    """
+
+    def __init__(self, window: Any, spec: str, outage: "StorageOutage", *, enabled: bool, ipv6_prefix: int) -> None:
+        self.window, self.spec, self.outage = window, spec, outage
+        self.enabled, self.ipv6_prefix = enabled, ipv6_prefix
+
+    def count(self, channel: str, platform: str | None) -> None:
+        """Count this report's channel; ``TooManyChannels`` (429) when it is one too many."""
+        from verifier.reports import channel_key, fingerprint
+
+        if not self.enabled or current_key() is not None:
+            return
+        try:
+            key, _ = channel_key(channel, platform)
+        except VerifierError:
+            return  # the submission refuses this channel with its own code: nothing is stored
+        channel_id = fingerprint(key)
+        who = _client_key(self.ipv6_prefix)
+        try:
+            for item in _parsed(self.spec):
+                marker = _marker(item)
+                if not self.window.test(marker, "tpv-reported", who, channel_id):
+                    continue  # counted already in this window: a duplicate, folded by the book
+                if not self.window.hit(item, "tpv-channels", who):
+                    g.rate_limit_reset = self.window.get_window_stats(item, "tpv-channels", who).reset_time
+                    raise TooManyChannels(description=str(item))
+                self.window.hit(marker, "tpv-reported", who, channel_id)
+        except StorageError as exc:
+            self.outage.failed(exc)  # fail open, like the request limit
+
+
+@lru_cache(maxsize=64)
+def _marker(item: Any) -> Any:
+    """A limit of 1 in the same window as ``item``: set once a channel was counted."""
+    return type(item)(1, item.multiples, item.namespace)
+
+
+def count_report_channel(app: Flask, channel: str, platform: str | None) -> None:
+    """For the report routes: count ``channel`` against this client's distinct-channel limit."""
+    limiter: ReportChannels | None = app.extensions.get(REPORT_CHANNELS_EXTENSION)
+    if limiter is not None:
+        limiter.count(channel, platform)
 
 
 class StorageOutage:
@@ -239,6 +349,12 @@ class LocalFixedWindows:
                 return False
             self._counts[key] = count + 1
             return True
+
+    def test(self, item: Any, *identifiers: str) -> bool:
+        """Whether a hit would be allowed, without counting it."""
+        key = self._key(item, identifiers, self.clock())
+        with self._lock:
+            return self._counts.get(key, 0) < item.amount
 
     def get_window_stats(self, item: Any, *identifiers: str) -> Any:
         now = self.clock()

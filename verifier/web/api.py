@@ -75,7 +75,12 @@ DEEP_CHECK_EXTENSION = "verifier_deep_check"
 
 @dataclass(frozen=True, slots=True)
 class Field:
-    """One accepted field: its JSON type(s), whether it is required, and its length cap."""
+    """One accepted field: its JSON type(s), whether it is required, and its length caps.
+
+    ``min_length`` is 1 where the route refuses an empty string (the core's ``empty_input``,
+    the report's empty ``what_happened``); the refusal itself stays where it is, with its own
+    code and words, and ``tests/test_openapi_limits.py`` sends "" to every field to keep the
+    two in step. It feeds the OpenAPI document's ``minLength``."""
 
     name: str
     types: tuple[type, ...]
@@ -85,15 +90,17 @@ class Field:
     too_long_code: str = "field_too_long"
     choices: tuple[str, ...] = ()
     nullable: bool = False
+    min_length: int = 0
 
 
-INPUT = Field("input", (str,), "a string", required=True, max_length=MAX_INPUT, too_long_code="input_too_long")
+INPUT = Field("input", (str,), "a string", required=True, max_length=MAX_INPUT, too_long_code="input_too_long", min_length=1)
 PLATFORM = Field("platform", (str,), "a string or null", max_length=MAX_PLATFORM, nullable=True)
 LANG = Field("lang", (str,), '"en" or "zh"', choices=LANGS)
 DEEP = Field("deep", (bool,), "true or false")
 INPUTS = Field("inputs", (list,), "an array", required=True)
 # Characters can take up to 4 bytes of UTF-8; the exact byte cap is scan's own check.
-TEXT = Field("text", (str,), "a string", required=True, max_length=MAX_TEXT_BYTES, too_long_code="input_too_long")
+TEXT = Field("text", (str,), "a string", required=True, max_length=MAX_TEXT_BYTES, too_long_code="input_too_long",
+             min_length=1)
 
 CHECK_FIELDS = (INPUT, PLATFORM, LANG, DEEP)
 CHECK_QUERY = (INPUT, PLATFORM, LANG)
@@ -104,8 +111,9 @@ BATCH_ITEM_FIELDS = (
 )
 SCAN_FIELDS = (TEXT, LANG)
 REPORT_FIELDS = (
-    Field("channel", (str,), "a string", required=True, max_length=reports.MAX_CHANNEL, too_long_code="input_too_long"),
-    Field("what_happened", (str,), "a string", required=True, max_length=reports.MAX_WHAT_HAPPENED),
+    Field("channel", (str,), "a string", required=True, max_length=reports.MAX_CHANNEL, too_long_code="input_too_long",
+          min_length=1),
+    Field("what_happened", (str,), "a string", required=True, max_length=reports.MAX_WHAT_HAPPENED, min_length=1),
     Field("happened_at", (str,), "a string or null", max_length=reports.MAX_HAPPENED_AT, nullable=True),
     Field("contact", (str,), "a string or null", max_length=reports.MAX_CONTACT, nullable=True),
     PLATFORM,
@@ -317,13 +325,15 @@ def scan_post() -> Response:
     return json_response(outcome.to_dict(language(fields.get("lang"))))
 
 
-# Rate limits (verifier/limits.py, another part of issue 6) hook in here: the route is meant to
-# take the limiter's decorator for the "reports" scope, a tighter limit than checks.
 @bp.post("/reports")
 def report_post() -> Response:
     """A victim's report: the channel is checked and the report stored (or folded into the
-    open report of the same channel); 201 only after the row is committed."""
+    open report of the same channel); 201 only after the row is committed. Besides the API's
+    request limit, a new channel counts against the client's distinct-channel limit (429)."""
+    from verifier.limits import count_report_channel
+
     fields = json_body(REPORT_FIELDS)
+    count_report_channel(current_app, fields["channel"], fields.get("platform"))
     lang = language(fields.get("lang"))
     book: reports.ReportBook = current_app.extensions["verifier_reports"]
     verifier = loaded().verifier

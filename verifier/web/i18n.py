@@ -167,6 +167,25 @@ UI: dict[str, Message] = {
         "Meanwhile: never share your seed phrase, and write only to the official channels below.",
         "感谢你的帮助。为防止垃圾举报，请在 {seconds} 秒后再试。在此期间：绝不要透露助记词，只通过下面的官方渠道联系。",
     ),
+    "limited_deep_title": Message("Too many page reads from here, for now", "此处读取网页的次数过多，请稍后再试"),
+    "limited_deep_explain": Message(
+        "Reading a page for you takes this service's time, so each connection may ask for only so many at once. "
+        "Please try again in {seconds} seconds, or check the address itself now: that does not wait.",
+        "为你读取网页会占用本服务的资源，因此每个网络连接能请求的次数有限。请在 {seconds} 秒后再试，"
+        "或者现在只查询这个地址本身：这不需要等待。",
+    ),
+    "limited_plain_check": Message("Check the address without reading the page", "只查询地址，不读取网页"),
+    "host_title": Message("This is not the checker's own address", "这不是本查询工具自己的地址"),
+    "host_explain": Message(
+        "The bookmarklet is made only for this checker's own address, and \"{host}\" is not one of them. Open the "
+        "checker from its official address and take the bookmarklet there.",
+        "书签小工具只为本查询工具自己的地址生成，而“{host}”不是其中之一。请从官方地址打开查询工具，再在那里获取书签小工具。",
+    ),
+    "host_operator": Message(
+        "For the operators: set VERIFIER_PUBLIC_URL to the service's public address, or add this name to "
+        "VERIFIER_ALLOWED_HOSTS.",
+        "运维人员：请把 VERIFIER_PUBLIC_URL 设为本服务的公开地址，或把这个主机名加入 VERIFIER_ALLOWED_HOSTS。",
+    ),
     "invalid_title": Message("We could not check this", "无法查询这段内容"),
     "invalid_explain": Message(
         "It does not look like a link, domain, email address, @handle, phone number or wallet address. "

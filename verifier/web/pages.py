@@ -21,7 +21,7 @@ shows" and raise the shown verdict (:func:`verifier.page.raise_verdict`).
 from __future__ import annotations
 
 from typing import Any
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from werkzeug.exceptions import TooManyRequests
 
 from verifier import checklog, messages, page, platforms
@@ -30,6 +30,7 @@ from verifier.model import Result
 from verifier.scan import ScanResult, scan
 from verifier.web import bookmarklet, i18n
 from verifier.web.context import loaded, settings
+from verifier.web.origin import public_origin
 
 bp = Blueprint("pages", __name__, template_folder="templates", static_folder="static", static_url_path="/static")
 
@@ -41,6 +42,7 @@ SAME_SITE_FETCH = ("same-origin", "none")
 # Refusals that are not about the text's shape: such text is never read as a message.
 NOT_A_MESSAGE = {"unknown_platform", "empty_input", "invalid_text"}
 VERDICT_ICON = {"official": "✔", "unverified": "?"}
+DEEP_ON = ("1", "on", "true")  # values of ``deep`` that ask for the page to be read (limits.py counts them)
 VERDICT_TONE = {"official": "good", "unverified": "warn"}
 
 
@@ -125,11 +127,18 @@ def _sentence(text: str) -> bool:
 
 @bp.errorhandler(TooManyRequests)
 def too_many(err: TooManyRequests) -> Response:
-    """The report form over its limit (limits.py): a calm page, not problem+json."""
+    """The report form or the deep check over its limit (limits.py): a calm page, not problem+json.
+    Over the deep check's limit, the page offers the check without reading the page (not limited)."""
     from verifier.limits import retry_after
 
     wait = retry_after(current_app)
-    response = _render("limited.html", status=429, seconds=wait)
+    deep = request.path == "/check"
+    plain_check = None
+    if deep:  # the same input without deep (a POSTed message is not put in a URL: the home page)
+        text = request.args.get("input") if request.method == "GET" else None
+        plain_check = (url_for("pages.check", input=text, platform=request.args.get("platform") or None)
+                       if text else url_for("pages.index"))
+    response = _render("limited.html", status=429, seconds=wait, deep=deep, plain_check=plain_check)
     response.headers["Retry-After"] = str(wait)
     return response
 
@@ -156,7 +165,7 @@ def check() -> Response:
                 err = scan_err
         return _render("invalid.html", status=422, text=text, error_code=err.code, error_message=err.message)
     checklog.record(result, "web")  # one value checked (a message shown as such is not logged)
-    if values.get("deep") in ("1", "on", "true"):
+    if values.get("deep") in DEEP_ON:
         result = current_app.extensions["verifier_deep_checker"].deepen(result)
     return _result_page(result, values.get("page"), lang, platform=platform)
 
@@ -240,8 +249,8 @@ def _cross_site() -> bool:
     origin = request.headers.get("Origin")
     if origin is None:
         return False
-    ours = {request.host_url.rstrip("/"), (current_app.config.get("PUBLIC_ORIGIN") or "").rstrip("/")}
-    return origin.rstrip("/") not in ours
+    # This site's origin as origin.py names it: never merely what the Host header claims.
+    return origin.rstrip("/") != public_origin(settings(), request)
 
 
 # Rate limits (verifier/limits.py) hook in here too, with the API's "reports" scope.
@@ -252,6 +261,10 @@ def report() -> Response:
         return _render("report_done.html", status=403, state="refused")
     form = request.form  # only the named fields are read (SECURITY.md #7)
     verifier = loaded().verifier
+    from verifier.limits import count_report_channel
+
+    # A new channel from this client counts against its distinct-channel limit (429: the calm page).
+    count_report_channel(current_app, form.get("channel", ""), form.get("platform") or None)
     try:
         submitted = current_app.extensions["verifier_reports"].submit(
             verifier,
@@ -290,14 +303,23 @@ def report_status(report_id: str) -> Response:
     return response
 
 
+# The bookmarklet page changes with the origin (without VERIFIER_PUBLIC_URL: the allowed Host)
+# and the language; nothing in it is worth a shared cache's risk of keeping one Host's copy.
+BOOKMARKLET_CACHE = "no-store"
+
+
 @bp.get("/bookmarklet")
 def bookmarklet_page() -> Response:
-    try:
-        origin = current_app.config.get("PUBLIC_ORIGIN") or bookmarklet.origin_of(request.url_root)
-    except ValueError:
-        abort(400)
-    return _render(
-        "bookmarklet.html",
-        bookmarklet_href=bookmarklet.href(origin),
-        bookmarklet_code=bookmarklet.script(origin),
-    )
+    origin = public_origin(settings(), request)
+    if origin is None:
+        # A Host outside VERIFIER_ALLOWED_HOSTS: no bookmarklet for it (origin.py says why).
+        response = _render("wrong_host.html", status=421, host=request.host[:100])
+    else:
+        response = _render(
+            "bookmarklet.html",
+            bookmarklet_href=bookmarklet.href(origin),
+            bookmarklet_code=bookmarklet.script(origin),
+        )
+    response.headers["Cache-Control"] = BOOKMARKLET_CACHE
+    response.headers["Vary"] = "Accept-Language, Cookie, Host"
+    return response

@@ -28,8 +28,10 @@ HTTP_CODES = {
     405: "method_not_allowed",
     406: "not_acceptable",
     413: "too_large",
+    414: "uri_too_long",
     415: "unsupported_media_type",
     429: "rate_limited",
+    431: "headers_too_large",
 }
 
 
@@ -73,7 +75,8 @@ def init_app(app: Flask) -> None:
             from verifier.limits import retry_after
 
             wait = retry_after(app)
-            response = problem(status, code, f"too many requests ({detail}); try again in {wait} s, "
+            what = getattr(err, "what", "requests")  # limits.TooManyChannels: what it counted
+            response = problem(status, code, f"too many {what} ({detail}); try again in {wait} s, "
                                "or ask for an API key (a higher limit)")
             response.headers["Retry-After"] = str(wait)
             return response
