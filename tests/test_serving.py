@@ -259,7 +259,8 @@ def test_serve_defaults_suit_this_machine():
         Settings.from_env({"VERIFIER_LOG_FORMAT": "xml"})
     app = create_app({"SETTINGS": settings})
     options = gunicorn_options(settings, app, host="::1", port=8000, workers=1, threads=8, pidfile=None)
-    assert options["bind"] == "[::1]:8000" and options["worker_class"] == "gthread"
+    # gthread, answering gunicorn's own refusals in problem+json (tests/test_server_errors.py)
+    assert options["bind"] == "[::1]:8000" and options["worker_class"] == "verifier.server.ProblemWorker"
     assert options["graceful_timeout"] == GRACEFUL_TIMEOUT and options["preload_app"] is True
     assert "logger_class" not in options
 

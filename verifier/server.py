@@ -17,15 +17,22 @@
   to ``graceful_timeout`` seconds, and the master exits 0.
 * Logs: gunicorn's error and access logs and the service's events on stderr, as text or as
   JSON lines (``VERIFIER_LOG_FORMAT=json``, see ``verifier/logs.py``).
+* Errors gunicorn answers itself, before the app sees a request (a request line over
+  ``limit_request_line``: 414; headers over their limits: 431; a malformed request line or
+  header: 400), are problem+json like every other error (:class:`ProblemWorker`), not
+  gunicorn's HTML page. gunicorn's limits stay as they are: they bound what a worker reads
+  into memory before any of our code runs.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.workers.gthread import ThreadWorker
 
 from verifier.config import Settings
 
@@ -49,6 +56,69 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         return self.application
 
 
+# What gunicorn's own refusals say, in both languages: the request was not read, so neither
+# its Accept-Language nor its lang is known. {error}: gunicorn's words; {limit}: its line limit.
+GUNICORN_DETAILS = {
+    400: ("the request is not well-formed HTTP ({error}); nothing was checked",
+          "请求不是格式正确的 HTTP，未做任何查询"),
+    414: ("the request line (method, path and query string) is longer than the {limit} bytes this service reads; "
+          "send long input in a POST body (POST /api/v1/check or /api/v1/scan with JSON, or the web page's form)",
+          "请求行（方法、路径和查询字符串）超过本服务读取的 {limit} 字节；较长的内容请用 POST 提交"
+          "（JSON 接口 POST /api/v1/check 或 /api/v1/scan，或网页表单）"),
+    431: ("the request's headers are larger than this service reads ({error}); send fewer or shorter headers",
+          "请求头超过本服务读取的大小；请减少或缩短请求头"),
+}
+GUNICORN_CODES = {403: "forbidden", 417: "expectation_failed", 500: "internal_error", 501: "not_implemented"}
+
+
+def gunicorn_problem(status: int, reason: str, error: str, *, limit: int) -> bytes:
+    """The whole HTTP answer (status line, headers, problem+json body) for one of gunicorn's
+    own refusals; the same shape as :func:`verifier.web.problems.problem`."""
+    from verifier.web.problems import HTTP_CODES, MEDIA_TYPE, PROBLEM_TYPE
+
+    code = HTTP_CODES.get(status) or GUNICORN_CODES.get(status, "http_error")
+    en, zh = GUNICORN_DETAILS.get(status, ("{error}", "请求无法处理"))
+    detail = f"{en.format(error=error[:200], limit=limit)} ({zh.format(limit=limit)})"
+    body = json.dumps({
+        "type": PROBLEM_TYPE.format(code=code), "title": code.replace("_", " ").capitalize(), "status": status,
+        "detail": detail, "code": code,
+        "instance": "",  # the request line was not (fully) read: there is no path to name
+    }, ensure_ascii=False).encode("utf-8")
+    head = (f"HTTP/1.1 {status} {reason}\r\nConnection: close\r\nContent-Type: {MEDIA_TYPE}\r\n"
+            f"Content-Length: {len(body)}\r\nX-Content-Type-Options: nosniff\r\n"
+            "Access-Control-Allow-Origin: *\r\n\r\n")
+    return head.encode("latin-1") + body
+
+
+class _ProblemSocket:
+    """The client socket as gunicorn's ``handle_error`` sees it: the error page it writes is
+    replaced by :func:`gunicorn_problem` of the same status. gunicorn keeps deciding the status,
+    logging and the access line, so a newer gunicorn's errors are covered without a table here."""
+
+    def __init__(self, sock: Any, exc: BaseException, limit: int) -> None:
+        self._sock, self._exc, self._limit = sock, exc, limit
+
+    def sendall(self, data: bytes) -> None:
+        status_line = data.split(b"\r\n", 1)[0].decode("latin-1")  # "HTTP/1.1 414 URI Too Long"
+        parts = status_line.split(" ", 2)
+        try:
+            status, reason = int(parts[1]), parts[2] if len(parts) > 2 else ""
+        except (IndexError, ValueError):
+            self._sock.sendall(data)  # not the shape we know: gunicorn's own bytes, unchanged
+            return
+        self._sock.sendall(gunicorn_problem(status, reason, str(self._exc), limit=self._limit))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sock, name)
+
+
+class ProblemWorker(ThreadWorker):  # type: ignore[misc]
+    """gunicorn's ``gthread`` worker, answering its own refusals in problem+json."""
+
+    def handle_error(self, req: Any, client: Any, addr: Any, exc: BaseException) -> None:
+        super().handle_error(req, _ProblemSocket(client, exc, self.cfg.limit_request_line), addr, exc)
+
+
 def default_pidfile(settings: Settings) -> Path:
     return settings.data_dir / "verifier.pid"
 
@@ -56,6 +126,8 @@ def default_pidfile(settings: Settings) -> Path:
 def gunicorn_options(
     settings: Settings, app: Any, *, host: str, port: int, workers: int, threads: int, pidfile: Path | None
 ) -> dict[str, Any]:
+    from verifier.web import MAX_REQUEST_LINE
+
     reloader = app.extensions["verifier_reloader"]
 
     def post_worker_init(worker: Any) -> None:
@@ -69,7 +141,8 @@ def gunicorn_options(
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "workers": workers,
         "threads": threads,
-        "worker_class": "gthread",
+        "worker_class": "verifier.server.ProblemWorker",  # gthread, with problem+json refusals
+        "limit_request_line": MAX_REQUEST_LINE,
         "preload_app": True,
         "graceful_timeout": GRACEFUL_TIMEOUT,
         "timeout": WORKER_TIMEOUT,

@@ -25,6 +25,9 @@ from verifier.web import problems, security
 
 # Request bodies: a batch of 100 items or a pasted message of 64 KiB, with room for JSON.
 MAX_CONTENT_LENGTH = 256 * 1024
+# The request line (method, path, query string) gunicorn reads before refusing with 414
+# (its default, set explicitly by verifier/server.py); the OpenAPI document quotes it.
+MAX_REQUEST_LINE = 4094
 
 
 def create_app(config: Mapping[str, Any] | None = None, *, trusted_keys: Sequence[object] | None = None) -> Flask:

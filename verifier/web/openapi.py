@@ -16,7 +16,7 @@ from verifier import __version__
 from verifier.model import KINDS, VERDICTS
 from verifier.scan import BASELINE, MAX_BYTES, MAX_ITEMS, PRECEDENCE
 from verifier.strictjson import DEFAULT_MAX_DEPTH
-from verifier.web import api
+from verifier.web import MAX_REQUEST_LINE, api
 from verifier.web.problems import MEDIA_TYPE as PROBLEM_MEDIA_TYPE
 
 JSON = "application/json"
@@ -24,7 +24,9 @@ REF = "#/components/schemas/"
 
 # Which problem statuses each operation can answer, and what they mean there.
 STATUS_TEXT = {
-    400: "The body is not strict JSON (`bad_json`, with `reason`: syntax, constant, duplicate_key, surrogate, too_deep, encoding).",
+    400: "The body is not strict JSON (`bad_json`, with `reason`: syntax, constant, duplicate_key, surrogate, too_deep, "
+    "encoding); or, on any route, the server could not read the request as HTTP (`bad_request`: a malformed request "
+    "line or header).",
     404: "No such route (`not_found`).",
     405: "Method not allowed on this route (`method_not_allowed`; `Allow` lists the methods).",
     413: "The body is larger than the service accepts (`too_large`).",
@@ -37,9 +39,14 @@ STATUS_TEXT = {
     401: "The `Authorization` header names an unknown or revoked API key, or is not `Bearer <key>` "
     "(`invalid_api_key`); on the admin endpoint also: no key sent (`api_key_required`).",
     403: "The API key is not an admin key (`admin_required`).",
-    429: "Over the rate limit of this client (its IP, or its API key): `rate_limited`; `Retry-After` says in how "
-    "many seconds to try again.",
+    429: "Over the rate limit of this client (its IPv4 address or IPv6 /64, or its API key): `rate_limited`; "
+    "`Retry-After` says in how many seconds to try again.",
+    414: f"The request line (method, path and query string) is longer than the server reads, {MAX_REQUEST_LINE} "
+    "bytes (`uri_too_long`); send long input in a POST body.",
+    431: "The request's headers are larger than the server reads (`headers_too_large`).",
 }
+# Answered on every route, by the server before the app reads the request (verifier/server.py).
+EVERY_ROUTE = (400, 405, 414, 431)
 BODY_ERRORS = (400, 413, 415, 422)
 
 
@@ -62,6 +69,8 @@ def field_schema(field: api.Field) -> dict[str, Any]:
         base = {"type": "string"}
         if field.choices:
             base["enum"] = list(field.choices)
+        if field.min_length:
+            base["minLength"] = field.min_length
         if field.max_length is not None:
             base["maxLength"] = field.max_length
     if field.nullable:
@@ -86,7 +95,7 @@ def query_parameters(fields: tuple[api.Field, ...]) -> list[dict[str, Any]]:
     for f in fields:
         schema = field_schema(f)
         if f.nullable:  # a query string has no null
-            schema = {"type": "string", **({"maxLength": f.max_length} if f.max_length else {})}
+            schema = {"type": "string", **{k: v for k, v in schema.items() if k != "type"}}
         params.append({"name": f.name, "in": "query", "required": f.required, "schema": schema})
     return params
 
@@ -329,7 +338,7 @@ def schemas() -> dict[str, Any]:
 def problems(*statuses: int) -> dict[str, Any]:
     return {
         str(status): {"description": STATUS_TEXT[status], "content": {PROBLEM_MEDIA_TYPE: {"schema": ref("Problem")}}}
-        for status in sorted(set(statuses) | {405})
+        for status in sorted(set(statuses) | set(EVERY_ROUTE))
     }
 
 
