@@ -1,6 +1,8 @@
 """Rate limits on /api/v1 (verifier/limits.py): per IP without a key, per key with one, 429 in
 problem+json with Retry-After, X-Forwarded-For only behind configured trusted proxies, and the
-storage check that keeps limits honest across workers (SECURITY.md #8)."""
+storage check that keeps limits honest across workers (SECURITY.md #8). Issue 12: an IPv6 client
+is its /64, the web page's deep check shares the API's window, reports are limited in different
+channels per client, and the Redis test fails instead of skipping under VERIFIER_REQUIRE_REDIS."""
 
 from __future__ import annotations
 

@@ -438,6 +438,9 @@ def document() -> dict[str, Any]:
                     "description": "The channel is checked (an uncheckable one answers its own 422 code) and the "
                     "report stored; a second report of a channel that has an open or confirmed report is folded "
                     "into it (`duplicate: true`, same id). Answered only once the report is durably stored. "
+                    "Without an API key, one client (IPv4 address or IPv6 /64) may report only so many different "
+                    "channels (`VERIFIER_RATELIMIT_REPORT_CHANNELS`, default 20 an hour): a new one over it is "
+                    "429 `rate_limited`; a channel it reported already is folded as usual. "
                     f"Caps: `what_happened` {api.reports.MAX_WHAT_HAPPENED}, `happened_at` "
                     f"{api.reports.MAX_HAPPENED_AT}, `contact` {api.reports.MAX_CONTACT} characters.",
                     "parameters": [LANG_HEADER],
