@@ -5,16 +5,29 @@ Pure (bytes in, a plain dict out; no network): the deep check fetches with
 bookmarklet sends (documented in ``verifier/page.py``), plus the keys only a full read of the
 HTML can fill (brand mentions in headings, meta and alt texts, wallet calls in inline scripts).
 Nothing of the page is executed; scripts are read as text.
+
+The page is hostile, so what is parsed is bounded (:class:`ParseLimits`): at most
+``max_bytes`` of it and at most ``max_elements`` start tags; past either the rest is not read
+and the reading says so (``cut``). The parser is Lexbor (selectolax), an HTML5 parser in C
+that builds the same tree a browser does and releases the GIL while it parses, so a big page
+does not stall the server's other threads. Measured on 2 MiB hostile pages (``make bench``)
+it is 10-100× faster than BeautifulSoup on ``html.parser`` (which took 7-15 s on some and was
+quadratic on nested inputs) and, unlike lxml (libxml2), it does not silently stop reading at
+a nesting depth of 256, which would let a page hide its seed-phrase form below 256 empty
+``<div>``s. Lexbor's own cost still grows with the nesting depth of block elements (each
+``<div>`` looks down the stack of open elements), which the element cap keeps to a fraction of
+a second. The tree is freed as soon as the summary is built (no reference to it escapes).
 """
 
 from __future__ import annotations
 
 import re
-import warnings
+from dataclasses import dataclass
 from typing import Any, Iterable
 
 import ada_url
-from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, XMLParsedAsHTMLWarning
+from bs4.dammit import UnicodeDammit
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from verifier import page, scan_phrases
 
@@ -26,13 +39,28 @@ _BRAND_HINT = re.compile(r"token|pocket|tp|钱包|wallet", re.IGNORECASE)
 _WORDY = re.compile(r"[a-z]")
 
 
+# A page that repeats a warned-about term (in a warning each time) is tested this many times
+# per term, then the term is taken as its advice: the cost of a page is bounded by its
+# distinct terms, not by how often it repeats one (70,000 warnings took 1.3 s).
+MAX_WARNING_TESTS = 64
+
+
 def _term_pattern(terms: Iterable[str]) -> re.Pattern[str]:
     """One pattern for a term table: ASCII words on word boundaries ("claim" is not in
-    "disclaimer"), other scripts as plain substrings."""
+    "disclaimer"), other scripts as plain substrings.
+
+    Every alternative starts with its literal first character and checks the boundary just
+    after it (``s(?<![a-z0-9]s)eed phrase``: the same match as ``(?<![a-z0-9])seed phrase``),
+    so the regex engine can skip to the next possible first character instead of trying every
+    alternative at every position: 10× faster on a page of 1.3 million characters."""
     parts = []
     for term in sorted(terms, key=len, reverse=True):
-        escaped = re.escape(term.casefold())
-        parts.append(rf"(?<![a-z0-9]){escaped}(?![a-z0-9])" if _WORDY.search(term) and term.isascii() else escaped)
+        folded = term.casefold()
+        if _WORDY.search(term) and term.isascii():
+            first = re.escape(folded[0])
+            parts.append(rf"{first}(?<![a-z0-9]{first}){re.escape(folded[1:])}(?![a-z0-9])")
+        else:
+            parts.append(re.escape(folded))
     return re.compile("|".join(parts))
 
 
@@ -52,14 +80,20 @@ def _found(pattern: re.Pattern[str], text: str, table: Iterable[str], *, warning
     by_fold = {t.casefold(): t for t in table}
     row = scan_phrases.BY_CODE[warning] if warning else None
     out: list[str] = []
+    tests: dict[str, int] = {}
     for match in pattern.finditer(text):
-        if row is not None and scan_phrases.is_warning(row, text, match.start(), match.end()):
-            continue
         term = by_fold.get(match.group(0).casefold(), match.group(0))
-        if term not in out:
-            out.append(term)
-            if len(out) >= cap:
-                break
+        # A term already found needs no warning test: a page that repeats it 100,000 times
+        # costs one test per distinct term, not one per repetition.
+        if term in out or tests.get(term, 0) >= MAX_WARNING_TESTS:
+            continue
+        if row is not None:
+            tests[term] = tests.get(term, 0) + 1
+            if scan_phrases.is_warning(row, text, match.start(), match.end()):
+                continue
+        out.append(term)
+        if len(out) >= cap:
+            break
     return out
 
 
@@ -88,36 +122,113 @@ def _add(values: list[str], value: str | None, cap: int) -> None:
         values.append(value)
 
 
-def summarise_html(body: bytes, base_url: str, *, encoding: str | None = None) -> dict[str, Any]:
-    """The page summary (format version 1 and the deep-check keys) of one HTML document."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
-        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
-        soup = BeautifulSoup(body, "html.parser", from_encoding=encoding)
+@dataclass(frozen=True, slots=True)
+class ParseLimits:
+    """What of a page is parsed at most. Real pages have a few thousand elements (Lighthouse
+    calls 1,500 excessive); the caps leave room for the largest and bound the hostile ones."""
 
-    base_tag = soup.find("base", href=True)
-    base = _absolute(base_url, str(base_tag["href"])) if base_tag else None
+    max_bytes: int = 2 * 1024 * 1024  # the fetcher's own cap: the deep check never passes more
+    max_elements: int = 10_000  # start tags; the worst nesting of 10,000 costs Lexbor ~0.3 s
+
+
+@dataclass(frozen=True, slots=True)
+class HtmlReading:
+    """The summary of a page, and whether the parse caps cut it (``"bytes"``, ``"elements"``)."""
+
+    summary: dict[str, Any]
+    cut: str | None = None
+
+
+_START_TAG = re.compile(r"<[A-Za-z]")
+
+
+def _decode(body: bytes, encoding: str | None) -> str:
+    """The page as text, the way BeautifulSoup decoded it before (BOM, the page's declared
+    charset, a detected one, then UTF-8 and windows-1252), so readings did not change."""
+    dammit = UnicodeDammit(body, known_definite_encodings=[encoding] if encoding else [], is_html=True)
+    return dammit.unicode_markup or body.decode("utf-8", "replace")
+
+
+def _cut_elements(text: str, cap: int) -> str | None:
+    """``text`` up to its ``cap``-th start tag, or ``None`` when it has no more than ``cap``.
+    Every element the parser builds comes from a start tag (a few implied ones aside), so this
+    bounds the tree before it is built; ``<`` in a script counts too (only ever cutting sooner)."""
+    if text.count("<") <= cap:  # the common case, without a Python loop
+        return None
+    for seen, match in enumerate(_START_TAG.finditer(text)):
+        if seen == cap:
+            return text[: match.start()]
+    return None
+
+
+def _attr(node: LexborNode, name: str) -> str:
+    """An attribute's value as text; ``""`` when it is absent or has no value (``<a href>``)."""
+    return node.attrs.get(name) or ""
+
+
+def _type(node: LexborNode) -> str:
+    return _attr(node, "type").lower()
+
+
+def summarise_html(body: bytes, base_url: str, *, encoding: str | None = None,
+                   limits: ParseLimits | None = None) -> dict[str, Any]:
+    """The page summary (format version 1 and the deep-check keys) of one HTML document."""
+    return read_html(body, base_url, encoding=encoding, limits=limits).summary
+
+
+def read_html(body: bytes, base_url: str, *, encoding: str | None = None,
+              limits: ParseLimits | None = None) -> HtmlReading:
+    """The page summary of one HTML document, within ``limits``, and what the caps cut."""
+    limits = limits or ParseLimits()
+    cut: str | None = None
+    if len(body) > limits.max_bytes:
+        body, cut = body[: limits.max_bytes], "bytes"
+    text = _decode(body, encoding)
+    shortened = _cut_elements(text, limits.max_elements)
+    if shortened is not None:
+        text, cut = shortened, "elements"
+    tree = LexborHTMLParser(text)
+    del text, shortened  # the tree has its own copy; a 2 MiB page is not kept twice
+    return HtmlReading(_summary(tree, base_url), cut)
+
+
+def _summary(tree: LexborHTMLParser, base_url: str) -> dict[str, Any]:
+    base_tag = tree.css_first("base[href]")
+    base = _absolute(base_url, _attr(base_tag, "href")) if base_tag is not None else None
     base = base or base_url
 
-    scripts = " ".join(s.get_text(" ") for s in soup.find_all("script") if not s.get("src"))
-    for tag in soup.find_all(_INVISIBLE):
-        tag.decompose()
-    placeholders = " ".join(str(i.get("placeholder", "")) for i in soup.find_all(["input", "textarea"]))
-    text = (soup.get_text(" ") + " " + placeholders).casefold()
+    scripts = " ".join(s.text() for s in tree.css("script") if not _attr(s, "src"))
+    # Invisible parts are not the page's text, and their inputs are no form (template
+    # contents are outside the tree already, as in a browser).
+    tree.strip_tags(list(_INVISIBLE))
+    placeholders = " ".join(_attr(i, "placeholder") for i in tree.css("input, textarea"))
+    root = tree.root
+    text = ((root.text(separator=" ") if root is not None else "") + " " + placeholders).casefold()
 
-    inputs = soup.find_all("input")
-    text_like = [i for i in inputs if str(i.get("type", "")).lower() in TEXT_INPUT_TYPES]
-    per_form = [
-        sum(1 for i in form.find_all("input") if str(i.get("type", "")).lower() in TEXT_INPUT_TYPES)
-        for form in soup.find_all("form")
-    ]
-    outside = sum(1 for i in text_like if i.find_parent("form") is None)
+    inputs = tree.css("input")
+    text_like = [i for i in inputs if _type(i) in TEXT_INPUT_TYPES]
+    # Text-like inputs per form, counting a form's nested forms in it (HTML5 parsing can nest
+    # forms through misnested tags). Only outermost forms are counted: an inner form's inputs
+    # are a subset of the outer one's, so the largest count is the same, and each node is
+    # visited once, however deep the forms nest (walking up from every input was quadratic).
+    per_form: list[int] = []
+    in_forms: set[int] = set()
+    nested: set[int] = set()
+    forms = tree.css("form")
+    for form in forms:
+        if form.mem_id in nested:
+            continue
+        nested.update(f.mem_id for f in form.css("form"))
+        mine = [i for i in form.css("input") if _type(i) in TEXT_INPUT_TYPES]
+        in_forms.update(i.mem_id for i in mine)
+        per_form.append(len(mine))
+    outside = sum(1 for i in text_like if i.mem_id not in in_forms)
 
     link_hosts: list[str] = []
     contacts: list[str] = []
     downloads: list[str] = []
-    for anchor in soup.find_all("a", href=True):
-        href = str(anchor["href"]).strip()
+    for anchor in tree.css("a[href]"):
+        href = _attr(anchor, "href").strip()
         if href.lower().startswith(("mailto:", "tel:")):
             _add(contacts, href[: page.MAX_CONTACT], page.MAX_CONTACTS)
             continue
@@ -134,34 +245,35 @@ def summarise_html(body: bytes, base_url: str, *, encoding: str | None = None) -
             _add(downloads, url[: page.MAX_CONTACT], page.MAX_CONTACTS)
 
     form_hosts: list[str] = []
-    for form in soup.find_all("form"):
-        target = _absolute(base, str(form.get("action") or "")) or base
+    for form in forms:
+        target = _absolute(base, _attr(form, "action")) or base
         _add(form_hosts, _host(target), page.MAX_FORM_HOSTS)
 
     mentions: list[str] = []
-    candidates = [h.get_text(" ", strip=True) for h in soup.find_all(["h1", "h2", "h3"])]
-    for meta in soup.find_all("meta", content=True):
-        key = str(meta.get("name") or meta.get("property") or "").lower()
+    candidates = [h.text(separator=" ", strip=True) for h in tree.css("h1, h2, h3")]
+    for meta in tree.css("meta[content]"):
+        key = (_attr(meta, "name") or _attr(meta, "property")).lower()
         if key in ("description", "og:site_name", "og:title", "application-name", "twitter:title"):
-            candidates.append(str(meta["content"]))
-    for img in soup.find_all("img"):
-        candidates.append(str(img.get("alt") or ""))
-        candidates.append(str(img.get("src") or "").rsplit("/", 1)[-1])
-    for link in soup.find_all("link", href=True):
-        if "icon" in " ".join(link.get("rel") or []).lower():
-            candidates.append(str(link["href"]).rsplit("/", 1)[-1])
+            candidates.append(_attr(meta, "content"))
+    for img in tree.css("img"):
+        candidates.append(_attr(img, "alt"))
+        candidates.append(_attr(img, "src").rsplit("/", 1)[-1])
+    for link in tree.css("link[href]"):
+        if "icon" in _attr(link, "rel").lower():
+            candidates.append(_attr(link, "href").rsplit("/", 1)[-1])
     for candidate in candidates:
         candidate = " ".join(candidate.split())[: page.MAX_MENTION]
         if candidate and _BRAND_HINT.search(candidate):
             _add(mentions, candidate, page.MAX_MENTIONS)
 
-    title = soup.title.get_text(" ", strip=True) if soup.title else ""
+    title_tag = tree.css_first("title")
+    title = title_tag.text(separator=" ", strip=True) if title_tag is not None else ""
     summary: dict[str, Any] = {
         "v": page.VERSION,
         "title": " ".join(title.split())[: page.MAX_TITLE],
         "secret_terms": _found(_SECRET, text, page.SECRET_TERMS, warning="asks_for_secret"),
-        "password_fields": min(sum(1 for i in inputs if str(i.get("type", "")).lower() == "password"), page.MAX_COUNT),
-        "textareas": min(len(soup.find_all("textarea")), page.MAX_COUNT),
+        "password_fields": min(sum(1 for i in inputs if _type(i) == "password"), page.MAX_COUNT),
+        "textareas": min(len(tree.css("textarea")), page.MAX_COUNT),
         "grid_inputs": min(max([*per_form, outside, 0]), page.MAX_COUNT),
         "link_hosts": link_hosts,
         "form_hosts": form_hosts,
