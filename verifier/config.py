@@ -40,6 +40,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("VERIFIER_FETCH_PORTS", "fetch_ports", "Comma-separated ports the page fetcher may use (default 80,443)."),
     Setting("VERIFIER_LANG", "lang", "Default language of messages: en or zh."),
     Setting("VERIFIER_PAGE_CACHE_SECONDS", "page_cache_seconds", "How long the deep check keeps what it read from a page."),
+    Setting("VERIFIER_FETCH_DEADLINE_SECONDS", "fetch_deadline_seconds", "Wall-clock deadline of one page fetch: lookup, connect, TLS, headers, body, every redirect (default 10)."),
+    Setting("VERIFIER_DEEP_CONCURRENCY", "deep_concurrency", "Deep checks reading a page at once per worker process; more are refused with 503 (default 4, always below VERIFIER_THREADS)."),
     Setting("VERIFIER_RATELIMIT_STORAGE", "ratelimit_storage", "Where rate-limit counters live: memory:// (one worker process only) or a redis:// URL."),
     Setting("VERIFIER_TRUSTED_PROXIES", "trusted_proxies", "How many reverse proxies in front append to X-Forwarded-For (0: ignore the header)."),
     Setting("VERIFIER_RATELIMIT_ANON", "ratelimit_anon", "The API's limit per client IP without an API key, e.g. 60/minute."),
@@ -66,6 +68,8 @@ class Settings:
     fetch_ports: tuple[str, ...] = ("80", "443")
     lang: str = "en"
     page_cache_seconds: int = 3600
+    fetch_deadline_seconds: float = 10.0
+    deep_concurrency: int = 4
     ratelimit_storage: str = "memory://"
     trusted_proxies: int = 0
     ratelimit_anon: str = "60/minute"
@@ -117,6 +121,12 @@ class Settings:
             raise SettingsError("VERIFIER_DATABASE_URL must be a postgresql:// URL (or empty for the node's SQLite file)")
         if settings.workers < 1 or settings.threads < 1:
             raise SettingsError("VERIFIER_WORKERS and VERIFIER_THREADS must be at least 1")
+        if not 0 < settings.fetch_deadline_seconds <= MAX_FETCH_DEADLINE:
+            # Past the graceful-stop time a restart would cut the reads in flight.
+            raise SettingsError(f"VERIFIER_FETCH_DEADLINE_SECONDS must be more than 0 and at most "
+                                f"{MAX_FETCH_DEADLINE:g}, not {settings.fetch_deadline_seconds:g}")
+        if settings.deep_concurrency < 1:
+            raise SettingsError("VERIFIER_DEEP_CONCURRENCY must be at least 1")
         if not 1 <= settings.ratelimit_ipv6_prefix <= 128:
             raise SettingsError(f"VERIFIER_RATELIMIT_IPV6_PREFIX must be 1 to 128 (64: one home connection), "
                                 f"not {settings.ratelimit_ipv6_prefix}")
@@ -140,6 +150,9 @@ def public_origin(url: str) -> str:
     return f"{found[1]}://{found[2]}{found[3] or ''}"
 
 
+#: The longest fetch deadline accepted (server.GRACEFUL_TIMEOUT is 20 s).
+MAX_FETCH_DEADLINE = 15.0
+
 _SWITCHES = {"on": True, "off": False, "true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
 
 
@@ -154,6 +167,14 @@ def _convert(setting: Setting, raw: str) -> Any:
         return switch
     if "tuple" in str(kind):
         return tuple(part.strip() for part in raw.split(",") if part.strip())
+    if kind in (float, "float"):
+        try:
+            number = float(raw)
+        except ValueError:
+            raise SettingsError(f"{setting.env} must be a number of seconds, such as 10 or 2.5, not {raw!r}") from None
+        if not number == number or number < 0:  # NaN, negative
+            raise SettingsError(f"{setting.env} must be a number of seconds, such as 10 or 2.5, not {raw!r}")
+        return number
     if kind in (int, "int"):
         try:
             value = int(raw)

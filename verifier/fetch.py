@@ -12,8 +12,13 @@ is a server-side request forgery tool (SECURITY.md #3). The rules, each enforced
 * the connection goes to the address that was checked (no second lookup, so no DNS
   rebinding), with the original name for the ``Host`` header, TLS SNI and certificate check;
 * redirects are followed by hand, at most ``max_redirects``, each hop checked again;
-* limits on total time and on bytes *decoded* while streaming (gzip bombs), HTML-ish content
-  types only; no cookies, no credentials, no proxies from the environment, a clear user agent.
+* one wall-clock deadline per fetch (``VERIFIER_FETCH_DEADLINE_SECONDS``, 10 s) covering the
+  name lookup, connect, TLS, headers and body of every hop: whatever the peer does (one header
+  byte every half second, a TLS handshake that never ends), a watchdog shuts the connection
+  down when it passes, and the fetch is a ``fetch_timeout``; per-read timeouts alone let a
+  drip hold a fetch for as long as it liked;
+* a limit on bytes *decoded* while streaming (gzip bombs), HTML-ish content types only; no
+  cookies, no credentials, no proxies from the environment, a clear user agent.
 
 Every failure is a :class:`FetchError` subclass with a stable code and a clear message.
 """
@@ -21,8 +26,12 @@ Every failure is a :class:`FetchError` subclass with a stable code and a clear m
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable, Iterable, Protocol
@@ -31,6 +40,8 @@ import ada_url
 import requests
 import urllib3
 from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from verifier import __version__
 from verifier.errors import FetchError
@@ -86,6 +97,7 @@ class FetchFailed(FetchError):
 class FetchLimits:
     """Every limit of the fetcher in one place."""
 
+    # The wall-clock deadline of one fetch, redirects included (VERIFIER_FETCH_DEADLINE_SECONDS).
     total_seconds: float = 10.0
     connect_seconds: float = 4.0
     read_seconds: float = 5.0
@@ -188,8 +200,106 @@ def system_resolver(host: str, port: int) -> list[str]:
     return list(dict.fromkeys(info[4][0] for info in infos))
 
 
+# Name lookups run here, so that one that hangs (a name server that never answers) costs the
+# fetch no more than its deadline; getaddrinfo cannot be interrupted, so its thread finishes on
+# its own. Few threads: lookups beyond them wait, and time out at their fetch's deadline.
+DNS_THREADS = 4
+_dns_pool: tuple[int, ThreadPoolExecutor] | None = None
+_dns_lock = threading.Lock()
+
+
+def _dns_executor() -> ThreadPoolExecutor:
+    """This process's lookup threads (made anew in a forked worker: threads do not survive a fork)."""
+    global _dns_pool
+    with _dns_lock:
+        if _dns_pool is None or _dns_pool[0] != os.getpid():
+            _dns_pool = (os.getpid(), ThreadPoolExecutor(DNS_THREADS, thread_name_prefix="verifier-dns"))
+        return _dns_pool[1]
+
+
+class _Watchdog:
+    """One fetch's deadline, enforced on its sockets whatever the peer does.
+
+    Every connection the fetch opens is registered (:meth:`watch`); when the deadline passes,
+    each is shut down, which wakes a read blocked in the fetching thread (it sees the end of
+    the stream or an error, and the fetch reports ``fetch_timeout`` because :attr:`expired`).
+    The watchdog keeps a duplicate of each socket's descriptor until :meth:`close`, so it can
+    never shut down another connection that reused a closed descriptor's number.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.expired = threading.Event()
+        self._lock = threading.Lock()
+        self._sockets: list[socket.socket] = []
+        self._closed = False
+        self._timer = threading.Timer(max(seconds, 0.0), self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            try:
+                self._sockets.append(sock.dup())
+            except OSError:
+                return
+            late = self.expired.is_set()
+        if late:
+            self._expire()
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired.set()
+            for sock in self._sockets:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass  # already closed by the peer
+
+    def close(self) -> None:
+        self._timer.cancel()
+        with self._lock:
+            self._closed = True
+            for sock in self._sockets:
+                sock.close()
+            self._sockets.clear()
+
+
+# The watchdog of the fetch running in this thread: requests and urllib3 open connections in
+# the calling thread, so the connection classes below find it here.
+_current = threading.local()
+
+
+def _watched(sock: socket.socket) -> socket.socket:
+    watchdog: _Watchdog | None = getattr(_current, "watchdog", None)
+    if watchdog is not None:
+        watchdog.watch(sock)
+    return sock
+
+
+class _WatchedHTTPConnection(HTTPConnection):
+    def _new_conn(self) -> socket.socket:
+        return _watched(super()._new_conn())
+
+
+class _WatchedHTTPSConnection(HTTPSConnection):
+    # Registered before the TLS handshake, so a handshake that drips is cut at the deadline too.
+    def _new_conn(self) -> socket.socket:
+        return _watched(super()._new_conn())
+
+
+class _WatchedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _WatchedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
 class _PinnedHostAdapter(HTTPAdapter):
-    """Connects to an IP literal while presenting ``hostname`` for SNI and certificate checks."""
+    """Connects to an IP literal while presenting ``hostname`` for SNI and certificate checks;
+    its connections are watched by the fetch's deadline."""
 
     def __init__(self, hostname: str) -> None:
         self.hostname = hostname
@@ -199,6 +309,7 @@ class _PinnedHostAdapter(HTTPAdapter):
         kwargs["server_hostname"] = self.hostname
         kwargs["assert_hostname"] = self.hostname
         super().init_poolmanager(*args, **kwargs)  # type: ignore[arg-type]
+        self.poolmanager.pool_classes_by_scheme = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,11 +336,21 @@ class SafeFetcher:
 
     def fetch(self, url: str) -> FetchedPage:
         deadline = self.clock() + self.limits.total_seconds
+        watchdog = _Watchdog(self.limits.total_seconds)
+        outer = getattr(_current, "watchdog", None)
+        _current.watchdog = watchdog
+        try:
+            return self._fetch(url, deadline, watchdog)
+        finally:
+            _current.watchdog = outer
+            watchdog.close()
+
+    def _fetch(self, url: str, deadline: float, watchdog: _Watchdog) -> FetchedPage:
         redirects: list[str] = []
         current = url
         while True:
-            hop = self._plan(current)
-            response, address = self._request(hop, deadline)
+            hop = self._plan(current, deadline)
+            session, response, address = self._request(hop, deadline, watchdog)
             try:
                 if response.status_code in (301, 302, 303, 307, 308) and "Location" in response.headers:
                     if len(redirects) >= self.limits.max_redirects:
@@ -237,13 +358,29 @@ class SafeFetcher:
                     current = self._join(current, response.headers["Location"])
                     redirects.append(current)
                     continue
-                return self._read(url, current, response, address, deadline, tuple(redirects))
+                return self._read(url, current, response, address, deadline, tuple(redirects), watchdog)
             finally:
                 response.close()
+                session.close()
+
+    def _too_slow(self, url: str) -> FetchTimeout:
+        return FetchTimeout(f"reading {url[:200]} took longer than {self.limits.total_seconds:g} s")
+
+    def _resolve(self, host: str, port: int, url: str, deadline: float) -> list[str]:
+        """The resolver's answer, or a timeout when it has none before the deadline."""
+        remaining = deadline - self.clock()
+        if remaining <= 0:
+            raise self._too_slow(url)
+        future = _dns_executor().submit(self.resolver, host, port)
+        try:
+            return future.result(timeout=remaining)
+        except FutureTimeout:
+            future.cancel()  # still queued: never run; running: its answer is thrown away
+            raise FetchTimeout(f"the name {host} was not resolved within {self.limits.total_seconds:g} s") from None
 
     # -- one hop ---------------------------------------------------------------------------
 
-    def _plan(self, url: str) -> _Hop:
+    def _plan(self, url: str, deadline: float) -> _Hop:
         """Parse as a browser would, check scheme and port, resolve once, check every address."""
         try:
             parsed = ada_url.parse_url(url, attributes=("protocol", "hostname", "port", "pathname", "search", "host_type"))
@@ -260,7 +397,7 @@ class SafeFetcher:
             literal: IPAddress | None = ipaddress.ip_address(host)
         except ValueError:
             literal = None
-        candidates = [host] if literal is not None else self.resolver(host.rstrip("."), port)
+        candidates = [host] if literal is not None else self._resolve(host.rstrip("."), port, url, deadline)
         if not candidates:
             raise FetchFailed(f"the name {host} has no address")
         addresses = [ipaddress.ip_address(a.split("%", 1)[0]) for a in candidates]
@@ -275,10 +412,10 @@ class SafeFetcher:
         target = f"{scheme}://{netloc}{parsed['pathname']}{parsed['search']}"
         return _Hop(url=url, scheme=scheme, host=host, port=port, address=str(chosen), target=target)
 
-    def _request(self, hop: _Hop, deadline: float) -> tuple[requests.Response, str]:
+    def _request(self, hop: _Hop, deadline: float, watchdog: _Watchdog) -> tuple[requests.Session, requests.Response, str]:
         remaining = deadline - self.clock()
-        if remaining <= 0:
-            raise FetchTimeout(f"reading {hop.url} took longer than {self.limits.total_seconds:g} s")
+        if remaining <= 0 or watchdog.expired.is_set():
+            raise self._too_slow(hop.url)
         session = requests.Session()
         session.trust_env = False  # no proxies, no .netrc credentials from the environment
         session.mount(f"{hop.scheme}://", _PinnedHostAdapter(hop.host))
@@ -292,19 +429,31 @@ class SafeFetcher:
             "Accept": "text/html,application/xhtml+xml;q=0.9,text/plain;q=0.5",
             "Accept-Encoding": "gzip, deflate",
         }
+        # Per-operation timeouts, within the deadline; the watchdog holds the deadline itself
+        # (a read timeout restarts with every byte, so it alone never ends a drip).
         timeout = (min(self.limits.connect_seconds, remaining), min(self.limits.read_seconds, remaining))
         try:
             response = session.get(hop.target, headers=headers, timeout=timeout, allow_redirects=False, stream=True)
-        except requests.Timeout:
-            raise FetchTimeout(f"{hop.host} did not answer in time") from None
-        except requests.exceptions.SSLError as exc:
-            raise FetchFailed(f"the TLS certificate of {hop.host} could not be verified ({_short(exc)})") from None
         except requests.RequestException as exc:
+            session.close()
+            if watchdog.expired.is_set():  # whatever the shut-down connection raised
+                raise self._too_slow(hop.url) from None
+            if isinstance(exc, requests.Timeout):
+                raise FetchTimeout(f"{hop.host} did not answer in time") from None
+            if isinstance(exc, requests.exceptions.SSLError):
+                raise FetchFailed(f"the TLS certificate of {hop.host} could not be verified ({_short(exc)})") from None
             raise FetchFailed(f"could not read {hop.url[:200]} ({_short(exc)})") from None
-        return response, hop.address
+        except BaseException:
+            session.close()
+            raise
+        if watchdog.expired.is_set():
+            response.close()
+            session.close()
+            raise self._too_slow(hop.url)
+        return session, response, hop.address
 
     def _read(self, url: str, final: str, response: requests.Response, address: str, deadline: float,
-              redirects: tuple[str, ...]) -> FetchedPage:
+              redirects: tuple[str, ...], watchdog: _Watchdog) -> FetchedPage:
         content_type = response.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
         if content_type not in self.limits.content_types:
             raise FetchNotHTML(f"{final[:200]} is {content_type or 'of no stated type'}, not a web page")
@@ -315,8 +464,8 @@ class SafeFetcher:
             # read1: whatever has arrived (up to 16 KiB), so a server that drips bytes meets
             # the total deadline between reads instead of filling a fixed-size chunk first.
             while chunk := response.raw.read1(16 * 1024, decode_content=True):
-                if self.clock() > deadline:
-                    raise FetchTimeout(f"reading {url[:200]} took longer than {self.limits.total_seconds:g} s")
+                if self.clock() > deadline or watchdog.expired.is_set():
+                    raise self._too_slow(url)
                 size += len(chunk)
                 if size > self.limits.max_bytes:
                     # Keep what fits: enough to judge the page; a bomb stops here.
@@ -327,9 +476,14 @@ class SafeFetcher:
         except FetchError:
             raise
         except (requests.RequestException, OSError, ValueError, urllib3.exceptions.HTTPError) as exc:
+            if watchdog.expired.is_set():
+                raise self._too_slow(url) from None
             if "timed out" in str(exc).lower():
                 raise FetchTimeout(f"{url[:200]} stopped sending data") from None
             raise FetchFailed(f"the answer from {url[:200]} was broken ({_short(exc)})") from None
+        if watchdog.expired.is_set():
+            # The stream "ended" because the watchdog shut it: a cut page, not a whole one.
+            raise self._too_slow(url)
         return FetchedPage(
             url=url,
             final_url=final,

@@ -41,7 +41,7 @@ from verifier.registry.trust import (
     VerifiedRegistry,
     verify_registry,
 )
-from verifier.runtime import Loaded, open_deep_checker
+from verifier.runtime import Loaded, open_deep_checker, open_deep_gate
 from verifier.store import StateStore
 
 #: Content types a published registry or signature may come with.
@@ -128,7 +128,11 @@ def install(app: Any, settings: Settings, loaded: Loaded) -> None:
     reported = app.extensions.get("verifier_reported")  # victims' confirmed reports (verifier/reports.py)
     if reported is not None and getattr(loaded.verifier, "reported", None) is None:
         loaded.verifier.reported = reported
-    deep = open_deep_checker(settings, loaded.verifier)
+    # One gate per process, kept across reloads: a reload must not reset the count of reads in flight.
+    gate = app.extensions.get("verifier_deep_gate")
+    if gate is None:
+        gate = app.extensions["verifier_deep_gate"] = open_deep_gate(settings)
+    deep = open_deep_checker(settings, loaded.verifier, gate=gate)
     app.extensions["verifier_deep_checker"] = deep
     # The deep page check, as the API and the pages call it (api.DEEP_CHECK_EXTENSION).
     app.extensions["verifier_deep_check"] = lambda text, platform, result, lang: deep.deepen(result).to_dict(lang)
@@ -299,6 +303,7 @@ class Reloader:
                 ports=self.settings.fetch_ports,
                 content_types=PUBLISHED_TYPES,
                 max_bytes=cap,
+                total_seconds=self.settings.fetch_deadline_seconds,
             )
             fetcher = self._fetcher = SafeFetcher(limits)
         page = fetcher.fetch(url)

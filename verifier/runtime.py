@@ -17,7 +17,7 @@ from verifier.registry.trust import VerifiedRegistry
 from verifier.store import StateStore
 
 if TYPE_CHECKING:  # pragma: no cover
-    from verifier.deep import DeepChecker
+    from verifier.deep import DeepChecker, DeepGate
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,16 +46,33 @@ def open_verifier(
     return Loaded(Verifier(verified.registry), verified)
 
 
-def open_deep_checker(settings: Settings, verifier: Verifier) -> "DeepChecker":
-    """The deep check for ``verifier``: the safe fetcher with the configured allowed networks,
-    and the page cache in the state database."""
+def open_deep_checker(settings: Settings, verifier: Verifier, *, gate: "DeepGate | None" = None) -> "DeepChecker":
+    """The deep check for ``verifier``: the safe fetcher with the configured allowed networks
+    and deadline, the page cache in the state database, and (in a server) the process's gate."""
     from verifier.deep import DeepChecker
     from verifier.fetch import FetchLimits, SafeFetcher
 
-    limits = FetchLimits.with_allowed(settings.fetch_allowed_networks, ports=settings.fetch_ports)
+    limits = FetchLimits.with_allowed(settings.fetch_allowed_networks, ports=settings.fetch_ports,
+                                      total_seconds=settings.fetch_deadline_seconds)
     return DeepChecker(
         verifier,
         SafeFetcher(limits),
         store_factory=lambda: StateStore(settings.database_path),
         cache_seconds=settings.page_cache_seconds,
+        gate=gate,
     )
+
+
+def deep_slots(settings: Settings) -> int:
+    """How many deep checks one server process runs at once: ``VERIFIER_DEEP_CONCURRENCY``, but
+    always at least one thread fewer than the process has (``VERIFIER_THREADS``), so that page
+    reads, however slow, can never occupy every thread: plain checks, ``/healthz`` and
+    ``/readyz`` always find a free one. With one thread that is 0: every deep check is refused."""
+    return min(settings.deep_concurrency, settings.threads - 1)
+
+
+def open_deep_gate(settings: Settings) -> "DeepGate":
+    from verifier.deep import DeepGate
+
+    # A slot is sure to be free again once the longest read in flight meets its deadline.
+    return DeepGate(deep_slots(settings), retry_after=settings.fetch_deadline_seconds)

@@ -36,7 +36,8 @@ from gunicorn.workers.gthread import ThreadWorker
 
 from verifier.config import Settings
 
-#: Seconds SIGTERM gives in-flight requests (the deep check's fetch is capped at 10 s).
+#: Seconds SIGTERM gives in-flight requests (a deep check's fetch has a deadline of at most
+#: 15 s, VERIFIER_FETCH_DEADLINE_SECONDS, so a graceful stop never cuts one).
 GRACEFUL_TIMEOUT = 20
 #: A request stuck longer than this gets its worker restarted.
 WORKER_TIMEOUT = 30
@@ -169,6 +170,7 @@ def _log_serving(app: Any, settings: Settings, host: str, port: int) -> None:
 
     from verifier.logs import log_event
     from verifier.pgstore import masked
+    from verifier.runtime import deep_slots
 
     verified = app.extensions["verifier"].verified
     log_event(
@@ -178,6 +180,8 @@ def _log_serving(app: Any, settings: Settings, host: str, port: int) -> None:
         shared_database=masked(settings.database_url) if settings.database_url else "this node's SQLite",
         ratelimit_storage=masked(settings.ratelimit_storage),
         check_log=settings.check_log,
+        # Page reads at once: below the thread count, so checks never wait behind them.
+        deep_slots=deep_slots(settings), fetch_deadline_seconds=settings.fetch_deadline_seconds,
     )
 
 

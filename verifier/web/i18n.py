@@ -175,6 +175,20 @@ UI: dict[str, Message] = {
         "或者现在只查询这个地址本身：这不需要等待。",
     ),
     "limited_plain_check": Message("Check the address without reading the page", "只查询地址，不读取网页"),
+    "busy_deep_title": Message("Many pages are being read right now", "当前正在读取的网页较多"),
+    "busy_deep_explain": Message(
+        "This checker reads only a few pages at a time, so that checking addresses never has to wait, and all of "
+        "them are in use. Please try reading the page again in {seconds} seconds, or check the address itself "
+        "now: that does not wait. Meanwhile, do not enter anything on that page.",
+        "为了让地址查询永远不必等待，本查询工具同时只读取少量网页，目前都在使用中。请在 {seconds} 秒后再试读取网页，"
+        "或者现在只查询这个地址本身：这不需要等待。在此期间，请不要在那个网页上输入任何内容。",
+    ),
+    "page_cut": Message(
+        "The page is very large ({cut}); only its first part was read, and it was judged on that part.",
+        "该网页非常大（{cut}）；只读取了它的前一部分，并据此判断。",
+    ),
+    "page_cut_bytes": Message("over {limit} of HTML", "HTML 超过 {limit}"),
+    "page_cut_elements": Message("over {limit} elements", "超过 {limit} 个元素"),
     "host_title": Message("This is not the checker's own address", "这不是本查询工具自己的地址"),
     "host_explain": Message(
         "The bookmarklet is made only for this checker's own address, and \"{host}\" is not one of them. Open the "

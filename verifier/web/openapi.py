@@ -44,6 +44,8 @@ STATUS_TEXT = {
     414: f"The request line (method, path and query string) is longer than the server reads, {MAX_REQUEST_LINE} "
     "bytes (`uri_too_long`); send long input in a POST body.",
     431: "The request's headers are larger than the server reads (`headers_too_large`).",
+    503: "With `deep: true`: this server is reading as many pages as it reads at once (`deep_check_busy`); "
+    "`Retry-After` says in how many seconds a slot is free. The same request without `deep` never waits.",
 }
 # Answered on every route, by the server before the app reads the request (verifier/server.py).
 EVERY_ROUTE = (400, 405, 414, 431)
@@ -182,6 +184,9 @@ def schemas() -> dict[str, Any]:
                             "address": {"type": "string"},
                             "status": {"type": "integer"},
                             "truncated": {"type": "boolean"},
+                            "cut": {"description": "The parse cap the page went past (`bytes`, `elements`): only "
+                                    "its first part was read and judged; null when none.",
+                                    "anyOf": [{"type": "string", "enum": ["bytes", "elements"]}, {"type": "null"}]},
                             "redirects": {"type": "array", "items": {"type": "string"}},
                             "cached": {"type": "boolean"},
                             "signs": {"type": "array", "items": {"type": "string"}},
@@ -396,11 +401,11 @@ def document() -> dict[str, Any]:
                 "post": {
                     "operationId": "check",
                     "summary": "Check one input",
-                    "description": "`deep: true` (fetch and read the page) is not available in this version: "
-                    "422 `deep_check_unavailable`.",
+                    "description": "`deep: true` also fetches and reads the page (`details.page`); when the server "
+                    "is reading as many pages as it reads at once, 503 `deep_check_busy` with `Retry-After`.",
                     "parameters": [LANG_HEADER],
                     "requestBody": body("CheckRequest", "One input; `platform` says where a bare handle lives."),
-                    "responses": {**ok(ref("Result"), "The verdict (whatever it is)."), **problems(*BODY_ERRORS)},
+                    "responses": {**ok(ref("Result"), "The verdict (whatever it is)."), **problems(*BODY_ERRORS, 503)},
                 },
                 "get": {
                     "operationId": "checkQuery",
@@ -552,4 +557,7 @@ def _with_keys_and_limits(doc: dict[str, Any]) -> dict[str, Any]:
             responses = operation["responses"]
             responses.update({k: v for k, v in problems(401).items() if k not in responses})
             responses["429"] = {**problems(429)["429"], "headers": RETRY_AFTER}
+            if "503" in responses:
+                responses["503"] = {**responses["503"], "headers": {"Retry-After": {
+                    "description": "Seconds until a page-reading slot is sure to be free.", "schema": RETRY_AFTER["Retry-After"]["schema"]}}}
     return doc

@@ -25,6 +25,7 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 from werkzeug.exceptions import TooManyRequests
 
 from verifier import checklog, messages, page, platforms
+from verifier.deep import DeepCheckBusy
 from verifier.errors import InvalidInputError, StateError
 from verifier.model import Result
 from verifier.scan import ScanResult, scan
@@ -166,8 +167,21 @@ def check() -> Response:
         return _render("invalid.html", status=422, text=text, error_code=err.code, error_message=err.message)
     checklog.record(result, "web")  # one value checked (a message shown as such is not logged)
     if values.get("deep") in DEEP_ON:
-        result = current_app.extensions["verifier_deep_checker"].deepen(result)
+        try:
+            result = current_app.extensions["verifier_deep_checker"].deepen(result)
+        except DeepCheckBusy as busy:
+            return _deep_busy(busy, text if request.method == "GET" else None, platform)
     return _result_page(result, values.get("page"), lang, platform=platform)
+
+
+def _deep_busy(busy: DeepCheckBusy, text: str | None, platform: str | None) -> Response:
+    """Every page-reading slot is taken (verifier/deep.py): a calm page in the person's language
+    with the check of the address alone, which never waits; 503 with Retry-After, not an error.
+    A POSTed text is not put into a link (as on the 429 page): the home page instead."""
+    plain_check = url_for("pages.check", input=text, platform=platform) if text else url_for("pages.index")
+    response = _render("deep_busy.html", status=503, seconds=busy.retry_after, plain_check=plain_check)
+    response.headers["Retry-After"] = str(busy.retry_after)
+    return response
 
 
 def _result_page(result: Result, raw_summary: str | None, lang: str, *, platform: str | None = None) -> Response:
@@ -195,11 +209,24 @@ def _result_page(result: Result, raw_summary: str | None, lang: str, *, platform
         page_given=raw_summary is not None and raw_summary.strip() != "",
         page_reasons=[messages.render_reason(r, lang) for r in page_reasons],
         deep_page=details.get("page"),
+        deep_cut=_cut_text(details.get("page"), lang),
         deep_reasons=[r for r in data["reasons"] if r["code"] in page.BY_CODE],
         advice=messages.short_advice(result, lang),
         report=verdict != "official",
         report_platform=platform or "",
     )
+
+
+def _cut_text(facts: dict[str, Any] | None, lang: str) -> str | None:
+    """What a parse cap cut off a page that was read (``details.page.cut``), in words."""
+    from verifier.page_html import ParseLimits
+
+    cut = (facts or {}).get("cut")
+    if cut == "bytes":
+        return i18n.text("page_cut_bytes", lang, limit=f"{ParseLimits().max_bytes // (1024 * 1024)} MiB")
+    if cut == "elements":
+        return i18n.text("page_cut_elements", lang, limit=f"{ParseLimits().max_elements:,}")
+    return None
 
 
 def _message_page(found: ScanResult, text: str) -> Response:
