@@ -128,11 +128,12 @@ if __name__ == "__main__":
     status = main()
     from heuristics import main as heuristics_main  # bench/heuristics.py: the labelled set, its speed figures
     from realworld import main as realworld_main  # bench/realworld.py: real fakes and the Tranco top 100k
-    from page import main as page_main  # bench/page.py: the deep check's page reading
+    from page import main as page_main  # bench/page.py: the deep check's page reading, the parsers compared
+    from abuse import main as abuse_main  # bench/abuse.py: fetch deadline, deep-check slots, memory (issue 12)
     from api import main as api_main  # bench/api.py: the JSON API under concurrent clients, next to a trivial endpoint
     from reports import main as reports_main  # bench/reports.py: report-submission throughput (synced commits)
     from checklog import main as checklog_main  # bench/checklog.py: the check log's cost per check
 
     status = status or heuristics_main()
     status = realworld_main() or status
-    sys.exit(status or page_main() or api_main() or reports_main() or checklog_main())
+    sys.exit(status or page_main() or abuse_main() or api_main() or reports_main() or checklog_main())

@@ -7,7 +7,8 @@
 * ``/body``: the whole header, then one body byte every ``interval`` seconds;
 * ``/hop?n=N&delay=D``: waits ``D`` seconds, then redirects to ``/hop?n=N-1``; ``n=0`` is a
   small page (a redirect chain of slow but never idle hops);
-* ``/big?n=N``: a hostile page of 2 MiB (:func:`hostile_page`), ``N`` only makes URLs distinct.
+* ``/big?n=N``: a page of 2 MiB (the ``big`` one given, else :func:`hostile_page`), and
+  ``/hostile?n=N`` that hostile page; ``N`` only makes URLs distinct (no cached readings).
 
 :class:`SilentServer` accepts connections and never sends a byte (a TLS handshake that never
 ends).
@@ -40,6 +41,7 @@ class _Drip(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     interval = 0.5
     big = b""
+    hostile = b""
 
     def log_message(self, *args: object) -> None:
         pass
@@ -74,6 +76,8 @@ class _Drip(BaseHTTPRequestHandler):
                 self._page(b"<html><title>end of the chain</title></html>")
         elif parts.path == "/big":
             self._page(self.big)
+        elif parts.path == "/hostile":
+            self._page(self.hostile)
         else:
             self.send_error(404)
 
@@ -117,7 +121,9 @@ class DripServer:
     """The hostile server on a free loopback port; ``with DripServer() as drip: drip.url("/headers")``."""
 
     def __init__(self, interval: float = 0.5, big: bytes | None = None) -> None:
-        handler = type("Drip", (_Drip,), {"interval": interval, "big": big if big is not None else hostile_page()})
+        hostile = hostile_page()
+        handler = type("Drip", (_Drip,), {"interval": interval, "big": big if big is not None else hostile,
+                                          "hostile": hostile})
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
