@@ -58,10 +58,10 @@ def return_big_blocks() -> bool:
 
     By default glibc raises that threshold after the first big block is freed (up to 32 MiB),
     and from then on a 2 MiB page, its decoded text and Lexbor's tree are carved out of the
-    per-thread arenas, whose freed memory the process keeps: rounds of eight deep checks of
-    2 MiB pages grew a worker by 147 MB that it kept (``make bench``); with a fixed threshold
-    the worker comes back to within a few MB. The cost is one mmap/munmap per big block, a
-    few per deep check."""
+    per-thread arenas, whose freed memory the process keeps: five rounds of eight deep checks
+    of 2 MiB pages grew a worker by 147 MB that it kept (``make bench``); with a fixed
+    threshold by about 55 MB, level after a few rounds (64 readings: +61 MB). The cost is one
+    mmap/munmap per big block, a few per deep check."""
     try:
         mallopt = ctypes.CDLL(None).mallopt
     except (OSError, AttributeError):
