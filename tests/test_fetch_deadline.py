@@ -93,6 +93,36 @@ def test_a_name_lookup_that_never_returns_ends_at_the_deadline(drip):
     assert BUDGET - 0.2 <= took <= BUDGET + MARGIN, took
 
 
+def test_stuck_lookups_hold_a_bounded_number_of_threads(drip):
+    """Six fetches whose names never resolve: at most DNS_THREADS lookup threads exist, the
+    others wait for one, and every fetch still ends at its deadline."""
+    from verifier.fetch import DNS_THREADS
+
+    release = threading.Event()
+
+    def stuck(host: str, port: int) -> list[str]:
+        release.wait(30)
+        return ["127.0.0.1"]
+
+    took: list[float] = []
+
+    def one(i: int) -> None:
+        took.append(timed_out(deadline_fetcher(drip.port, resolver=stuck), f"http://stuck{i}.example:{drip.port}/")[1])
+
+    fetches = [threading.Thread(target=one, args=(i,)) for i in range(6)]
+    try:
+        for thread in fetches:
+            thread.start()
+        time.sleep(BUDGET / 2)
+        lookups = sum(t.name == "verifier-dns" for t in threading.enumerate())
+        for thread in fetches:
+            thread.join(BUDGET + MARGIN + 1)
+    finally:
+        release.set()
+    assert 1 <= lookups <= DNS_THREADS
+    assert len(took) == 6 and max(took) <= BUDGET + MARGIN, took
+
+
 def test_a_fetch_within_the_deadline_is_not_cut(drip):
     page = deadline_fetcher(drip.port).fetch(drip.url("/big?n=1"))
     assert page.status == 200 and len(page.body) > 1024 * 1024 and not page.truncated

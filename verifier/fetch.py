@@ -30,8 +30,6 @@ import os
 import socket
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable, Iterable, Protocol
@@ -200,21 +198,23 @@ def system_resolver(host: str, port: int) -> list[str]:
     return list(dict.fromkeys(info[4][0] for info in infos))
 
 
-# Name lookups run here, so that one that hangs (a name server that never answers) costs the
-# fetch no more than its deadline; getaddrinfo cannot be interrupted, so its thread finishes on
-# its own. Few threads: lookups beyond them wait, and time out at their fetch's deadline.
+# Name lookups run in a thread of their own, so that one that hangs (a name server that never
+# answers) costs the fetch no more than its deadline; getaddrinfo cannot be interrupted, so the
+# thread (a daemon: it never holds up the CLI's exit) finishes on its own. At most DNS_THREADS
+# run at once per process: more wait for one, and time out at their fetch's deadline.
 DNS_THREADS = 4
-_dns_pool: tuple[int, ThreadPoolExecutor] | None = None
+_dns_slots: tuple[int, threading.BoundedSemaphore] | None = None
 _dns_lock = threading.Lock()
 
 
-def _dns_executor() -> ThreadPoolExecutor:
-    """This process's lookup threads (made anew in a forked worker: threads do not survive a fork)."""
-    global _dns_pool
+def _lookup_slots() -> threading.BoundedSemaphore:
+    """This process's lookup slots (made anew in a forked worker: the threads that held the
+    parent's slots do not exist in it)."""
+    global _dns_slots
     with _dns_lock:
-        if _dns_pool is None or _dns_pool[0] != os.getpid():
-            _dns_pool = (os.getpid(), ThreadPoolExecutor(DNS_THREADS, thread_name_prefix="verifier-dns"))
-        return _dns_pool[1]
+        if _dns_slots is None or _dns_slots[0] != os.getpid():
+            _dns_slots = (os.getpid(), threading.BoundedSemaphore(DNS_THREADS))
+        return _dns_slots[1]
 
 
 class _Watchdog:
@@ -368,15 +368,28 @@ class SafeFetcher:
 
     def _resolve(self, host: str, port: int, url: str, deadline: float) -> list[str]:
         """The resolver's answer, or a timeout when it has none before the deadline."""
-        remaining = deadline - self.clock()
-        if remaining <= 0:
-            raise self._too_slow(url)
-        future = _dns_executor().submit(self.resolver, host, port)
-        try:
-            return future.result(timeout=remaining)
-        except FutureTimeout:
-            future.cancel()  # still queued: never run; running: its answer is thrown away
-            raise FetchTimeout(f"the name {host} was not resolved within {self.limits.total_seconds:g} s") from None
+        late = FetchTimeout(f"the name {host} was not resolved within {self.limits.total_seconds:g} s")
+        slots = _lookup_slots()
+        if not slots.acquire(timeout=max(deadline - self.clock(), 0)):
+            raise late
+        outcome: dict[str, object] = {}
+        done = threading.Event()
+
+        def lookup() -> None:
+            try:
+                outcome["answer"] = self.resolver(host, port)
+            except BaseException as exc:  # handed to the fetching thread below
+                outcome["error"] = exc
+            finally:
+                slots.release()
+                done.set()
+
+        threading.Thread(target=lookup, name="verifier-dns", daemon=True).start()
+        if not done.wait(max(deadline - self.clock(), 0)):
+            raise late  # a late answer is thrown away
+        if "error" in outcome:
+            raise outcome["error"]  # type: ignore[misc]
+        return outcome["answer"]  # type: ignore[return-value]
 
     # -- one hop ---------------------------------------------------------------------------
 
