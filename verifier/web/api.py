@@ -25,6 +25,8 @@ A verdict is always a 200, whatever it says. What a client sends wrong is an err
        ``missing_field``, ``invalid_field``, ``field_too_long``, ``no_items``,
        ``too_many_items``), ``deep_check_unavailable``, or the core refused the input
        (``input_too_long``, ``empty_input``, ``unrecognised_input``, ``unknown_platform`` …)
+503    ``deep_check_busy``: with ``deep``, every page-reading slot of this process is
+       taken (``verifier/deep.py``); ``Retry-After`` says when one is sure to be free
 =====  ==========================================================================
 
 Length caps are one rule for every route: a field over its cap is a 422, never a 413 (413 is
