@@ -194,6 +194,18 @@ def test_the_answer_says_a_page_was_cut(app, port, lang):
     assert ('over 10,000 elements' if lang == "en" else "超过 10,000 个元素") in html
 
 
+def test_the_cli_says_a_page_was_cut(settings_env, port, capsys, monkeypatch):
+    import verifier.fetch as fetch
+    from verifier.cli import main
+
+    monkeypatch.setenv("VERIFIER_FETCH_ALLOWED_NETWORKS", "127.0.0.1/32")
+    monkeypatch.setenv("VERIFIER_FETCH_PORTS", f"80,443,{port}")
+    monkeypatch.setattr(fetch, "system_resolver", lambda host, p: ["127.0.0.1"])  # no DNS in tests
+    main(["check", "--deep", f"http://padded-cli.top:{port}/padded"])
+    out = capsys.readouterr().out
+    assert "page_seed_grid" in out and "only the first part of the page was read (over the elements cap)" in out
+
+
 def test_a_deep_checker_passes_the_cut_on(core, port, tmp_path):
     fetcher = SafeFetcher(FetchLimits.with_allowed(["127.0.0.1/32"], ports=frozenset({port})),
                           resolver=lambda host, p: ["127.0.0.1"])
@@ -219,7 +231,7 @@ def test_eight_drips_at_once_leave_healthz_and_plain_checks_answering(tmp_path):
     against ``verifier serve`` with its defaults (8 threads, 4 deep checks at most). /healthz,
     /readyz and a plain check must answer within a second while they run; each drip ends as a
     fetch timeout within the deadline, or is refused at once."""
-    deadline = 4.0
+    deadline = 3.0
     with DripServer(interval=0.5) as drip:
         env = dict(os.environ, VERIFIER_DATA_DIR=str(tmp_path / "var"), VERIFIER_RATELIMIT_ANON="100000/minute",
                    VERIFIER_FETCH_ALLOWED_NETWORKS="127.0.0.1/32", VERIFIER_FETCH_PORTS=f"80,443,{drip.port}",
@@ -244,7 +256,7 @@ def test_eight_drips_at_once_leave_healthz_and_plain_checks_answering(tmp_path):
             threads = [threading.Thread(target=deep, args=(i,)) for i in range(8)]
             for thread in threads:
                 thread.start()
-            time.sleep(1.0)  # the drips are in flight (the deadline is 4 s)
+            time.sleep(1.0)  # the drips are in flight (the deadline is 3 s)
             probes = [
                 _get(f"{server.base}/healthz", 5),
                 _get(f"{server.base}/readyz", 5),
