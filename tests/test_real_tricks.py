@@ -123,3 +123,46 @@ def test_two_unrelated_edits_say_two_letters_changed(core):
     zh = core.check("tokenqwcket.top").to_dict("zh")
     assert "two letters changed" in en["reasons"][0]["message"]
     assert "改了两个字母" in zh["reasons"][0]["message"]
+
+
+# Whole messages: the wording real scripts use, and the advice that must give no signal.
+SCAM_MESSAGES = [
+    ("您好，我是TP钱包客服，需支付恢复费 0.1 ETH 发到 0x52908400098527886E0F7030069857D2E4169EE7 以恢复资产",
+     "impersonation", {"asks_for_fee", "promises_recovery"}),
+    ("请转0.1 ETH到这个地址验证：0x52908400098527886E0F7030069857D2E4169EE7", "suspicious", {"asks_for_fee"}),
+    ("您的账户需要缴纳保证金才能解冻，客服QQ：123456789", "impersonation", {"asks_for_fee", "offers_support_contact"}),
+    ("提现失败，请先交500U通道费", "suspicious", {"asks_for_fee"}),
+    ("账户解冻请联系我们", "suspicious", {"promises_recovery"}),
+    ("人工客服微信：tpkf8888", "impersonation", {"claims_official_support", "offers_support_contact"}),
+    ("Our support WhatsApp is +1 555 0100, message us to unlock your wallet", "impersonation", {"offers_support_contact"}),
+]
+ADVICE = [
+    "TokenPocket 官方客服不会通过QQ联系你，也没有电话客服。",
+    "忘记密码可以用助记词恢复钱包。",
+    "官方客服绝不会要求你支付任何费用。",
+    "TokenPocket has no phone support and never asks for a fee.",
+]
+
+
+@pytest.mark.parametrize(("text", "verdict", "codes"), SCAM_MESSAGES)
+def test_scam_wording_is_read(core, text, verdict, codes):
+    from verifier.scan import scan
+
+    result = scan(text, core).to_dict("zh")
+    assert result["verdict"] == verdict, result
+    assert codes <= {s["code"] for s in result["signals"]}, result
+
+
+@pytest.mark.parametrize("text", ADVICE)
+def test_advice_gives_no_signal(core, text):
+    from verifier.scan import scan
+
+    result = scan(text, core).to_dict()
+    assert result["signals"] == [] and result["verdict"] == "not_official", result
+
+
+def test_a_support_qq_number_is_named_as_a_qq_account(core):
+    from verifier.scan import scan
+
+    item = scan("客服QQ：123456789", core).items[0]
+    assert (item.kind, item.platform, item.verdict) == ("handle", "qq", "not_official")

@@ -166,7 +166,7 @@ def test_official_result_has_no_form(client):
 def test_cross_site_form_posts_are_refused(client, settings, headers, lang):
     response = client.post(f"/report?lang={lang}", data={"channel": FAKE, "what_happened": "x"}, headers=headers)
     assert response.status_code == 403
-    assert ("不被接受" if lang == "zh" else "not accepted") in response.get_data(as_text=True) or response.status_code == 403
+    assert ("未被接受" if lang == "zh" else "not accepted") in response.get_data(as_text=True)
     assert reports.ReportBook(settings.shared_database).list() == []
 
 
@@ -179,7 +179,7 @@ def test_form_with_bad_channel_is_a_422_page(client):
 # --- review: confirm, reject, export ---------------------------------------------------------------
 
 
-def test_confirm_makes_the_next_check_reported_confirmed(client, settings, capsys):
+def test_confirm_makes_the_next_check_reported_confirmed(client, settings, capsys, tmp_path):
     report_id = post_report(client, channel=FAKE).get_json()["id"]
     before = client.post(f"{API}/check", json={"input": FAKE_HOST}).get_json()
     assert "reported_confirmed" not in [r["code"] for r in before["reasons"]]
@@ -195,6 +195,14 @@ def test_confirm_makes_the_next_check_reported_confirmed(client, settings, capsy
     assert json.loads(out)["reasons"][0]["code"] == "reported_confirmed"
     page = soup(client.get(f"/check?input={FAKE_HOST}&lang=zh"))
     assert page.select_one('[data-code="reported_confirmed"]')
+
+    # a confirmed fake inside a pasted message is named there too (API and CLI)
+    message = f"TP钱包客服：请打开 https://{FAKE_HOST}/claim 领取"
+    scanned = client.post(f"{API}/scan", json={"text": message}).get_json()
+    assert [r["code"] for i in scanned["items"] for r in i["reasons"]][:1] == ["reported_confirmed"]
+    (tmp_path / "message.txt").write_text(message, encoding="utf-8")
+    code, out, _ = cli(capsys, "scan", "--json", str(tmp_path / "message.txt"))
+    assert code == 0 and json.loads(out)["items"][0]["reasons"][0]["code"] == "reported_confirmed"
 
     # a new report of a confirmed channel is folded into it
     again = post_report(client, channel=FAKE_HOST).get_json()

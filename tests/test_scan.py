@@ -56,7 +56,7 @@ SCAMS = [
      {"claims_official_support", "promises_recovery", "asks_for_fee"}, "impersonation",
      [("wallet_address", "evm", "0x8894E0a0c962CB723c1976a4421c95949bE2D4E3")]),
     ("TP钱包客服热线 400-820-8820，7x24小时为您服务，退款、找回、解冻请直接致电。",
-     {"claims_official_support", "promises_recovery"}, "impersonation", [("phone", None, "+864008208820")]),
+     {"claims_official_support", "promises_recovery", "offers_support_contact"}, "impersonation", [("phone", None, "+864008208820")]),
     # --- fake "verification" with a link
     ("TP钱包安全中心通知：您的钱包未完成验证，请在24小时内访问 https://tokenpocket-verify.vip/auth 完成钱包验证，逾期将冻结账户。",
      {"urgency", "asks_to_connect_or_authorize"}, "suspicious", [("url", None, "tokenpocket-verify.vip")]),

@@ -50,7 +50,10 @@ def test_readyz_is_503_when_the_registry_has_expired(tmp_path, today_doc, truste
 
 def test_create_app_refuses_a_tampered_registry(settings_env):
     path = settings_env.registry_path
-    path.write_bytes(path.read_bytes().replace(b'"serial": 1', b'"serial": 2'))
+    raw = path.read_bytes()
+    tampered = raw.replace(b'"serial": ', b'"serial": 1', 1)  # serial N becomes 1N: any N
+    assert tampered != raw
+    path.write_bytes(tampered)
     with pytest.raises(RegistryError) as info:
         create_app({"SETTINGS": settings_env})
     assert info.value.code == "bad_signature"

@@ -87,6 +87,8 @@ class Verifier:
 
     def check_item(self, item: Item, *, now: datetime | None = None) -> Result:
         """Answer for an already classified item (the message scanner's path)."""
+        if self.reported is not None:
+            self.reported.version()  # refreshes the confirmed set, as check() does
         return self._answer(item, self.registry.is_expired(now or self.clock()))
 
     def _answer(self, item: Item, expired: bool) -> Result:

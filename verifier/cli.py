@@ -133,7 +133,11 @@ def cmd_scan(args: argparse.Namespace) -> int:
     from verifier.scan import scan
 
     try:
-        verifier = open_verifier(_settings(args)).verifier
+        settings = _settings(args)
+        verifier = open_verifier(settings).verifier
+        from verifier.reports import attach
+
+        attach(verifier, settings.shared_database)  # a confirmed fake inside a message is named
     except VerifierError as err:
         return _fail(err)
     try:

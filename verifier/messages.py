@@ -241,6 +241,11 @@ MESSAGES: dict[str, Message] = {
         "so that you do not check.",
         "消息催促你立即行动（限时、威胁冻结钱包）。骗子催你，是为了让你来不及核实。",
     ),
+    "offers_support_contact": Message(
+        "The message offers a \"support\" contact (QQ, WeChat, a phone number, a chat account). TokenPocket's "
+        "support is only its official channels: it has no phone, QQ or WeChat support.",
+        "消息提供了所谓“客服”的联系方式（QQ、微信、电话或聊天账号）。TokenPocket 的客服只在官方渠道，没有电话、QQ 或微信客服。",
+    ),
     "moves_chat": Message(
         "The message moves the conversation to a private chat (WhatsApp, Telegram, WeChat, QQ, direct "
         "messages). TokenPocket: anyone who messages you privately first is a scammer.",

@@ -55,12 +55,17 @@ _SECRET_EN = (
 _SECRET_ZH = r"(?:助记词|助记码|私钥|密钥|秘钥|恢复短语|备份短语|(?i:keystore)|钱包密码|支付密码)"
 _ASSETS_EN = r"(?:funds|assets|coins|tokens|crypto(?:currency|currencies)?|money|usdt|balance|btc|eth|losses|deposit)"
 _APPS = r"(?:whatsapp|telegram|wechat|signal|line|qq|viber|discord|skype|tg)"
+# An amount, from the start of a number and bounded: a run of 60,000 digits is not 60,000
+# starting points each scanning to its end.
+_AMOUNT = r"(?<![0-9.])[0-9]{1,12}(?:\.[0-9]{1,12})?"
+# Coins a fee is asked in (tickers are upper or lower case in chat: "0.1 eth", "500U").
+_COINS = r"(?i:eth|usdt|usdc|bnb|trx|btc|sol|ht|okb|matic|u(?![a-z])|币)"
 _APPS_ZH = r"(?:微信|(?i:qq|vx|tg|whatsapp|telegram)|电报|飞机|V(?![A-Za-z])|v(?![A-Za-z]))"
 
 _NEGATION = re.compile(
     _en(r"never", r"not", r"no one", r"nobody", r"don'?t", r"doesn'?t", r"won'?t", r"cannot", r"can'?t", r"unable")
     + "|" + _zh(r"不要", r"不会", r"不能", r"不可", r"不得", r"不必", r"别(?![人的])", r"切勿", r"请勿", r"勿", r"绝不", r"决不",
-                r"从不", r"从来不", r"无法", r"并未", r"并不"),
+                r"从不", r"从来不", r"无法", r"并未", r"并不", r"没有", r"不提供"),
     re.IGNORECASE,
 )
 # Words that name the scam: a sentence that has them describes a scam, it does not run one.
@@ -139,7 +144,14 @@ PHRASES: tuple[Phrase, ...] = (
                 _zh(r"支付", r"缴纳", r"交纳", r"缴", r"先交", r"先付", r"先转", r"充值", r"补交") + _gap(12)
                 + _zh(r"手续费", r"保证金", r"激活费", r"解冻费", r"解冻金", r"服务费", r"认证费", r"验证费", r"押金",
                       r"税费", r"税金", r"个人所得税", r"费用", r"矿工费", r"(?i:gas)费"),
-                r"保证金", r"激活费", r"解冻费", r"解冻金", r"认证费", r"验证费", r"验证转账", r"转账验证", r"验证金",
+                r"保证金", r"验证转账", r"转账验证",
+                # a fee named by what it pretends to pay for: 恢复费, 解冻金, 提现手续费, 通道费 ...
+                _zh(r"恢复", r"解冻", r"激活", r"认证", r"验证", r"提现", r"出金", r"通道", r"升级", r"审核", r"同步", r"解锁",
+                    r"解封", r"风控", r"清算", r"保释", r"开通", r"授权") + r"(?:手续)?" + _zh(r"费", r"金"),
+                # "转0.1 ETH到这个地址验证", "0.1 ETH 发到 0x…": an amount of a coin sent to an address
+                _zh(r"转", r"发", r"打", r"汇", r"充", r"付") + r"[ \t]{0,2}" + _AMOUNT + r"[ \t]{0,2}" + _COINS
+                + _gap(3) + _zh(r"到", r"至", r"给", r"进", r"入"),
+                _AMOUNT + r"[ \t]{0,2}" + _COINS + r"[ \t]{0,2}" + _zh(r"发到", r"转到", r"打到", r"转入", r"发送到", r"转至", r"汇到"),
                 _zh(r"转", r"打", r"充") + _zh(r"入", r"一笔", r"进", r"账") + _gap(20) + _zh(r"验证", r"激活", r"解冻", r"认证"),
                 _zh(r"需要", r"需", r"请先", r"先") + _zh(r"转账", r"汇款", r"打款", r"转入", r"充值"),
             ),
@@ -157,13 +169,14 @@ PHRASES: tuple[Phrase, ...] = (
                 r"get (?:you |your )?(?:a )?refund",
             ),
             _zh(
-                _zh(r"找回", r"追回", r"拿回", r"要回", r"追讨", r"挽回", r"追踪") + _gap(6)
-                + _zh(r"资产", r"资金", r"损失", r"币", r"钱", r"(?i:usdt)", r"U(?![A-Za-z])", r"被盗", r"丢失", r"被骗"),
+                _zh(r"找回", r"追回", r"拿回", r"要回", r"追讨", r"挽回", r"追踪", r"恢复") + _gap(6)
+                + _zh(r"资产", r"资金", r"损失", r"币", r"钱(?!包)", r"(?i:usdt)", r"U(?![A-Za-z])", r"被盗", r"丢失", r"被骗"),
                 r"挽回损失",
                 _zh(r"资产", r"资金", r"币", r"损失") + _gap(3) + _zh(r"找回", r"追回", r"追讨", r"恢复"),
                 _zh(r"帮", r"为", r"给") + _zh(r"你", r"您") + _gap(6) + _zh(r"退款", r"退回", r"解冻", r"追回", r"找回"),
                 r"退款" + _gap(4) + _zh(r"资产", r"资金", r"(?i:usdt)", r"币", r"流程"),
                 r"解冻" + _zh(r"钱包", r"资产", r"资金", r"账户", r"账号"),
+                _zh(r"钱包", r"资产", r"资金", r"账户", r"账号") + _gap(3) + r"解冻",
                 # "退款、找回、解冻请直接致电": recovery services listed
                 _zh(r"退款", r"找回", r"追回", r"解冻", r"挽回") + r"[、/和及与]" + _zh(r"退款", r"找回", r"追回", r"解冻", r"挽回"),
             ),
@@ -263,6 +276,24 @@ PHRASES: tuple[Phrase, ...] = (
                 r"单独(?:聊|沟通|联系)", r"(?:私下|线下)(?:联系|沟通|处理)",
             ),
         ),
+    ),
+    Phrase(
+        # "客服QQ：12345678", "人工客服微信 tpkf888", "support WhatsApp: +1 …": TokenPocket's support is
+        # only its official channels (no phone, QQ or WeChat support): such a contact is the fake.
+        "offers_support_contact", "suspicious", "impersonation", 70,
+        _compile(
+            _en(
+                r"(?:support|customer (?:service|care)|help ?desk|service|admin|agent)(?: team)?(?:'s)? " + _gap(8)
+                + r"(?:" + _APPS + r"|phone|hotline|number|whatsapp number|telegram id|qq number)",
+                _APPS + r" (?:support|customer service|help ?desk|hotline)",
+            ),
+            _zh(
+                _zh(r"客服", r"人工", r"官方", r"售后", r"专员", r"工作人员") + _gap(4)
+                + _zh(_APPS_ZH, r"电话", r"热线", r"手机", r"号码", r"联系方式", r"扣扣", r"企鹅"),
+                _zh(_APPS_ZH, r"电话", r"热线") + r"(?:号)?" + _gap(2) + _zh(r"客服", r"人工客服", r"售后"),
+            ),
+        ),
+        negated_after=True,
     ),
     Phrase("obfuscated_link", "note", "suspicious", 35, (), negatable=False),  # found by extract.deobfuscate
 )
