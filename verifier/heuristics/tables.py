@@ -73,24 +73,28 @@ SHARED_HOSTS: frozenset[str] = frozenset(
     }
 )
 
-# QWERTY neighbours, for replacement and insertion typos (dnstwist's keyboard model).
+# Keyboard neighbours, for replacement and insertion typos (dnstwist's keyboard model): the
+# layouts most people type on, QWERTY, German QWERTZ and French AZERTY (a French "tmtool" is
+# a slip of "tptool": m sits under p).
 QWERTY_ROWS = ("1234567890-", "qwertyuiop", "asdfghjkl", "zxcvbnm")
+QWERTZ_ROWS = ("1234567890-", "qwertzuiop", "asdfghjkl", "yxcvbnm")
+AZERTY_ROWS = ("1234567890-", "azertyuiop", "qsdfghjklm", "wxcvbn")
+LAYOUTS = (QWERTY_ROWS, QWERTZ_ROWS, AZERTY_ROWS)
 
 
 def _neighbours() -> dict[str, str]:
-    grid = {ch: (r, c) for r, row in enumerate(QWERTY_ROWS) for c, ch in enumerate(row)}
-    out: dict[str, str] = {}
-    for ch, (r, c) in grid.items():
-        near = []
-        for dr in (-1, 0, 1):
-            for dc in (-1, 0, 1):
-                if (dr, dc) == (0, 0):
-                    continue
-                rr, cc = r + dr, c + dc
-                if 0 <= rr < len(QWERTY_ROWS) and 0 <= cc < len(QWERTY_ROWS[rr]):
-                    near.append(QWERTY_ROWS[rr][cc])
-        out[ch] = "".join(near)
-    return out
+    out: dict[str, list[str]] = {}
+    for rows in LAYOUTS:
+        grid = {ch: (r, c) for r, row in enumerate(rows) for c, ch in enumerate(row)}
+        for ch, (r, c) in grid.items():
+            near = out.setdefault(ch, [])
+            for dr in (-1, 0, 1):
+                for dc in (-1, 0, 1):
+                    rr, cc = r + dr, c + dc
+                    if (dr, dc) != (0, 0) and 0 <= rr < len(rows) and 0 <= cc < len(rows[rr]):
+                        if rows[rr][cc] not in near:
+                            near.append(rows[rr][cc])
+    return {ch: "".join(near) for ch, near in out.items()}
 
 
 KEYBOARD_NEIGHBOURS: dict[str, str] = _neighbours()
