@@ -83,7 +83,7 @@ def test_security_headers(client, path):
 
 
 def test_static_files_are_served(client):
-    for name in ("style.css", "checker.js"):
+    for name in ("style.css",):
         response = client.get(f"/static/{name}")
         assert response.status_code == 200
         response.close()
@@ -130,7 +130,7 @@ def test_language_switch_keeps_the_result(client):
 def test_home_has_one_paste_box_the_policies_and_the_channels(client, settings_env):
     html = soup(client.get("/?lang=en"))
     form = html.select_one("form#check-form")
-    assert form["method"] == "get" and form["action"] == "/check"
+    assert form["method"] == "post" and form["action"] == "/check"
     assert form.select_one("textarea[name=input]") and form.select_one("button[type=submit]")
     text = html.get_text()
     assert "never asks for your seed phrase" in text

@@ -54,6 +54,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("VERIFIER_REGISTRY_URL", "registry_url", "URL of the published registry JSON (its signature: URL + .minisig), polled when VERIFIER_REGISTRY_POLL_SECONDS > 0."),
     Setting("VERIFIER_REGISTRY_POLL_SECONDS", "registry_poll_seconds", "Seconds between polls of VERIFIER_REGISTRY_URL (0: no polling)."),
     Setting("VERIFIER_LOG_FORMAT", "log_format", "Server logs: text, or json (one JSON object per line)."),
+    Setting("VERIFIER_LOG_CLIENT_IP", "log_client_ip", "Client addresses in the access log: off (default), or truncated (IPv4 /24, IPv6 /48)."),
     Setting("VERIFIER_WORKERS", "workers", "gunicorn worker processes of `verifier serve` (default 1)."),
     Setting("VERIFIER_THREADS", "threads", "Threads per worker of `verifier serve` (default 8)."),
 )
@@ -82,6 +83,7 @@ class Settings:
     registry_url: str = ""
     registry_poll_seconds: int = 0
     log_format: str = "text"
+    log_client_ip: str = "off"
     workers: int = 1
     threads: int = 8
 
@@ -117,6 +119,8 @@ class Settings:
             raise SettingsError(f"VERIFIER_LANG must be en or zh, not {settings.lang!r}")
         if settings.log_format not in ("text", "json"):
             raise SettingsError(f"VERIFIER_LOG_FORMAT must be text or json, not {settings.log_format!r}")
+        if settings.log_client_ip not in LOG_CLIENT_IP:
+            raise SettingsError(f"VERIFIER_LOG_CLIENT_IP must be off or truncated, not {settings.log_client_ip!r}")
         if settings.database_url and not is_database_url(settings.database_url):
             raise SettingsError("VERIFIER_DATABASE_URL must be a postgresql:// URL (or empty for the node's SQLite file)")
         if settings.workers < 1 or settings.threads < 1:
@@ -149,6 +153,9 @@ def public_origin(url: str) -> str:
         )
     return f"{found[1]}://{found[2]}{found[3] or ''}"
 
+
+#: What the access log may say of the client: nothing, or its network (never the address).
+LOG_CLIENT_IP = ("off", "truncated")
 
 #: The longest fetch deadline accepted (server.GRACEFUL_TIMEOUT is 20 s).
 MAX_FETCH_DEADLINE = 15.0

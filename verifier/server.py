@@ -186,8 +186,10 @@ def gunicorn_options(
     }
     if pidfile is not None:
         options["pidfile"] = str(pidfile)
-    if settings.log_format == "json":
-        options["logger_class"] = "verifier.logs.JsonLogger"
+    from verifier.logs import logger_class
+
+    # Text or JSON, never a query string, Referer or client address (verifier/logs.py).
+    options["logger_class"] = logger_class(settings.log_format, settings.log_client_ip)
     return options
 
 

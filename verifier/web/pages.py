@@ -29,6 +29,7 @@ from verifier.deep import DeepCheckBusy
 from verifier.errors import InvalidInputError, StateError
 from verifier.model import Result
 from verifier.scan import ScanResult, scan
+from verifier.search_phrase import WARNING as SEARCH_WARNING, SearchPhrase
 from verifier.web import bookmarklet, i18n
 from verifier.web.context import loaded, settings
 from verifier.web.origin import public_origin
@@ -144,6 +145,24 @@ def too_many(err: TooManyRequests) -> Response:
     return response
 
 
+# API answers of check endpoints only: a search phrase given as a report's channel stays a refusal.
+SEARCH_ANSWERED = ("api.check_get", "api.check_post")
+
+
+@bp.app_errorhandler(SearchPhrase)
+def search_phrase_answer(err: SearchPhrase) -> Response:
+    """``GET|POST /api/v1/check`` with "tp钱包客服": 200 with kind ``search_phrase``, the official
+    contacts and a warning (README "Check one input"); anywhere else the refusal it also is."""
+    from verifier.web.api import json_response, language
+    from verifier.web.problems import problem
+
+    if request.endpoint not in SEARCH_ANSWERED:
+        return problem(err.status, err.code, err.message)
+    # The JSON body was read once (uncached) by api.py: the language is ?lang= or Accept-Language.
+    asked = request.args.get("lang")
+    return json_response(err.answer(language(asked if asked in messages.LANGS else None)))
+
+
 @bp.route("/check", methods=["GET", "POST"])
 def check() -> Response:
     values = request.form if request.method == "POST" else request.args
@@ -158,6 +177,9 @@ def check() -> Response:
         if _sentence(text) and any(o.get("code") == "whitespace_in_input" for o in result.details.get("observations", [])):
             # classify read a sentence as one link by removing its spaces: it is a message.
             return _message_page(scan(text, verifier), text)
+    except SearchPhrase:
+        # "tp钱包客服": the words victims search support with. Answered with where support really is.
+        return _render("search.html", text=text, warning=SEARCH_WARNING.zh if lang == "zh" else SEARCH_WARNING.en)
     except InvalidInputError as err:
         if err.code not in NOT_A_MESSAGE and _is_message(text):
             try:
@@ -238,7 +260,7 @@ def _message_page(found: ScanResult, text: str) -> Response:
             "data": shown,
             "tone": VERDICT_TONE.get(item.verdict, "bad"),
             "icon": VERDICT_ICON.get(item.verdict, "✘"),
-            "check_href": url_for("pages.check", input=item.input, platform=item.platform or None),
+            # no link to each item's check: message.html posts it, so no part of a message is put in a URL
         })
     return _render(
         "message.html",
