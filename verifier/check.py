@@ -17,10 +17,12 @@ from typing import Callable, Protocol
 from verifier import heuristics
 from verifier.classify import classify
 from verifier.decide import decide
+from verifier.errors import InvalidInputError
 from verifier.heuristics.lookalike import LookalikeIndex
 from verifier.model import KINDS, Item, RegistryInfo, Result
 from verifier.registry.index import RegistryIndex
 from verifier.registry.schema import Registry
+from verifier.search_phrase import SearchPhrase, SearchPhrases
 
 
 def utc_now() -> datetime:
@@ -75,12 +77,21 @@ class Verifier:
         # A check is a pure function of (text, platform, expired) for one registry, and victims
         # of one campaign paste the same links: the last answers are kept (thread-safe LRU).
         self._memo = lru_cache(maxsize=memo_size)(self._answer_text) if memo_size else self._answer_text
+        self.search_phrases = SearchPhrases(registry.issuer.brand_terms)
 
     def check(self, text: str, *, platform: str | None = None, now: datetime | None = None) -> Result:
-        """Classify ``text`` and answer for it. Raises ``InvalidInputError`` for bad input."""
+        """Classify ``text`` and answer for it. Raises ``InvalidInputError`` for bad input, and
+        its subclass ``SearchPhrase`` for the words victims search support with ("tp钱包客服"):
+        refused text only, so anything checkable keeps its check (search_phrase.py)."""
         reported = self.reported
         version = reported.version() if reported is not None else 0
-        return self._memo(text, platform, self.registry.is_expired(now or self.clock()), version)
+        try:
+            return self._memo(text, platform, self.registry.is_expired(now or self.clock()), version)
+        except InvalidInputError as err:
+            if err.code == "unrecognised_input" and self.search_phrases.matches(text):
+                info = RegistryInfo(self.registry.serial, self._expires_text, self.registry.is_expired(now or self.clock()))
+                raise SearchPhrase(text, self.index.contacts, info) from None
+            raise
 
     def _answer_text(self, text: str, platform: str | None, expired: bool, version: int = 0) -> Result:
         return self._answer(classify(text, platform=platform), expired)

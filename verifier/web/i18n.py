@@ -200,6 +200,8 @@ UI: dict[str, Message] = {
         "VERIFIER_ALLOWED_HOSTS.",
         "运维人员：请把 VERIFIER_PUBLIC_URL 设为本服务的公开地址，或把这个主机名加入 VERIFIER_ALLOWED_HOSTS。",
     ),
+    "search_title": Message("Looking for TokenPocket support? Here is where it really is",
+                            "在找 TokenPocket 客服？真正的官方渠道在这里"),
     "invalid_title": Message("We could not check this", "无法查询这段内容"),
     "invalid_explain": Message(
         "It does not look like a link, domain, email address, @handle, phone number or wallet address. "

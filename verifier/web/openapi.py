@@ -351,6 +351,16 @@ def ok(schema: dict[str, Any], description: str, media_type: str = JSON, **extra
     return {"200": {"description": description, "content": {media_type: {"schema": schema}}, **extra}}
 
 
+# "tp钱包客服": a search for support, answered with the official contacts (README "Check one input").
+CHECK_ANSWER = {"anyOf": [{"$ref": "#/components/schemas/Result"}, {
+    "type": "object", "required": ["input", "kind", "contacts", "warning", "registry"],
+    "properties": {"input": {"type": "string"}, "kind": {"const": "search_phrase"},
+                   "contacts": {"type": "array", "items": {"$ref": "#/components/schemas/Channel"}},
+                   "warning": {"type": "object", "required": ["code", "message"],
+                               "properties": {"code": {"const": "search_results_fakes"}, "message": {"type": "string"}}},
+                   "registry": {"type": "object"}}}]}
+
+
 def body(name: str, description: str) -> dict[str, Any]:
     return {"required": True, "description": description, "content": {JSON: {"schema": ref(name)}}}
 
@@ -405,13 +415,13 @@ def document() -> dict[str, Any]:
                     "is reading as many pages as it reads at once, 503 `deep_check_busy` with `Retry-After`.",
                     "parameters": [LANG_HEADER],
                     "requestBody": body("CheckRequest", "One input; `platform` says where a bare handle lives."),
-                    "responses": {**ok(ref("Result"), "The verdict (whatever it is)."), **problems(*BODY_ERRORS, 503)},
+                    "responses": {**ok(CHECK_ANSWER, "The verdict (whatever it is), or the official contacts for a search phrase."), **problems(*BODY_ERRORS, 503)},
                 },
                 "get": {
                     "operationId": "checkQuery",
                     "summary": "Check one input (query string)",
                     "parameters": [*query_parameters(api.CHECK_QUERY), LANG_HEADER],
-                    "responses": {**ok(ref("Result"), "The verdict (whatever it is)."), **problems(422)},
+                    "responses": {**ok(CHECK_ANSWER, "The verdict (whatever it is), or the official contacts for a search phrase."), **problems(422)},
                 },
             },
             "/api/v1/check/batch": {
