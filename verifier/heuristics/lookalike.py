@@ -31,6 +31,8 @@ _EDGE_DIGITS = re.compile(r"^[0-9]+|[0-9]+$")
 # Brand terms at least this long (or with Chinese in them, "tp钱包") are matched anywhere inside
 # a name ("mytokenpocketapp"); shorter ones only as a whole token: "httptoolkit" is not "tptool".
 SUBSTRING_MIN = 8
+# Up to this many indexed names, a near match compares each (cheaper than the delete keys).
+DIRECT_SCAN_MAX = 64
 # One edit in a name of 9+ letters leaves a run of at least this many letters intact.
 INSIDE_RUN = 4
 # Bait words sorted longest first, so "customerservice" is stripped before "service".
@@ -183,6 +185,10 @@ class LookalikeIndex:
             for key in typos.deletes(core, depth=typos.max_distance(len(core))):
                 self.handle_deletes.setdefault(key, set()).add(core)
         self._handle_lengths = frozenset(len(c) for c in self.handle_cores)
+        # With few names, _near compares them one by one; the tuples are the indexes' names.
+        self._name_list = tuple(self.names)
+        self._loose_list = tuple(self.loose)
+        self._handle_list = tuple(self.handle_cores)
 
     # -- names (domain labels) --------------------------------------------------------------
 
@@ -200,7 +206,7 @@ class LookalikeIndex:
         typo = self.typos.get(name)
         if typo is not None:
             return NameMatch(typo[0], typo[1], self.names[typo[1]], typos.slip_cost(name, typo[1]))
-        for near in self._near(shape, self.deletes, self._lengths):
+        for near in self._near(shape, self.deletes, self._lengths, names=self._name_list):
             cost = typos.slip_cost(shape, near)
             if cost > typos.max_cost(len(near)):
                 continue
@@ -211,7 +217,7 @@ class LookalikeIndex:
             # Several glyph swaps at once ("tokenpocleet": k → lc → le), on names long
             # enough that one loose edit is still the name (on 8 letters it is not: "tpwalkie").
             loose = loose_skeleton(name)
-            near_loose = self._near(loose, self.loose_deletes, self._loose_lengths, limit=1)
+            near_loose = self._near(loose, self.loose_deletes, self._loose_lengths, limit=1, names=self._loose_list)
             if near_loose and len(self.loose[near_loose[0]]) >= 9:
                 original = self.loose[near_loose[0]]
                 return NameMatch("homoglyph", original, self.names[original])
@@ -233,9 +239,13 @@ class LookalikeIndex:
         return None
 
     @staticmethod
-    def _near(value: str, index: dict[str, set[str]], lengths: frozenset[int], limit: int | None = None) -> list[str]:
+    def _near(value: str, index: dict[str, set[str]], lengths: frozenset[int], limit: int | None = None,
+              names: tuple[str, ...] = ()) -> list[str]:
         """Indexed names within edit distance of ``value`` (``limit``, or scaled to each
-        name's length), nearest first."""
+        name's length), nearest first.
+
+        A registry of a few names is compared name by name (one call in C each); a large one
+        through the symmetric-delete index, whose cost does not grow with the registry."""
 
         def reach(n: int) -> int:
             return typos.max_distance(n) if limit is None else limit
@@ -243,6 +253,15 @@ class LookalikeIndex:
         length = len(value)
         if not any(reach(n) and abs(length - n) <= reach(n) for n in lengths):
             return []  # no indexed name is within reach of this length
+        if len(names) <= DIRECT_SCAN_MAX:
+            near = {}
+            for name in names:
+                allowed = reach(len(name))
+                if allowed and abs(len(name) - length) <= allowed:
+                    d = typos.distance(value, name)
+                    if 0 < d <= allowed:
+                        near[name] = d
+            return sorted(near, key=lambda n: (near[n], n))
         # Deleting up to 2 characters on both sides finds every pair within distance 2.
         depth = 2 if any(reach(n) == 2 and abs(length - n) <= 2 for n in lengths) else 1
         found: dict[str, int] = {}
@@ -299,7 +318,7 @@ class LookalikeIndex:
         exact = self.handle_cores.get(core)
         if exact is not None:
             return "variant", exact
-        near = self._near(core, self.handle_deletes, self._handle_lengths)
+        near = self._near(core, self.handle_deletes, self._handle_lengths, names=self._handle_list)
         if near:
             return "misspelling", [c for name in near for c in self.handle_cores[name]]
         return None
