@@ -166,3 +166,18 @@ def test_a_support_qq_number_is_named_as_a_qq_account(core):
 
     item = scan("客服QQ：123456789", core).items[0]
     assert (item.kind, item.platform, item.verdict) == ("handle", "qq", "not_official")
+
+
+def _platform_hosts():
+    from verifier import platforms
+
+    return [(p.key, host) for p in platforms.PLATFORMS for host in sorted(p.hosts) if host.count(".") >= 1][:200]
+
+
+@pytest.mark.parametrize(("platform", "host"), _platform_hosts())
+def test_every_platform_host_in_front_of_another_site_is_caught(core, platform, host):
+    """The platform table, not a list of examples: each platform's host written as a subdomain."""
+    result = core.check(f"https://{host}.account-check.example/somebody").to_dict("zh")
+    assert result["verdict"] in FLAGGED, result
+    reason = next(r for r in result["reasons"] if r["code"] == "platform_host_in_subdomain")
+    assert host in reason["message"] and "account-check.example" in reason["message"]
