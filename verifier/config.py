@@ -16,8 +16,24 @@ from typing import Any, Mapping
 from verifier.errors import VerifierError
 from verifier.pgstore import is_database_url
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SHIPPED_REGISTRY = PROJECT_ROOT / "data" / "official_channels.json"
+PACKAGE_DIR = Path(__file__).resolve().parent
+#: The source checkout this package sits in (tests and docs use it; an installed package has none).
+PROJECT_ROOT = PACKAGE_DIR.parent
+#: The signed registry shipped with the package: ``verifier/shipped`` is a link to ``data/`` in
+#: a checkout, and a real folder in a built wheel (pyproject.toml's package data).
+SHIPPED_REGISTRY = PACKAGE_DIR / "shipped" / "official_channels.json"
+APP_NAME = "tp-channel-verifier"
+
+
+def default_data_dir() -> Path:
+    """Where the state lives without VERIFIER_DATA_DIR: ``var/`` beside a source checkout (as
+    ``make run`` has it), else the per-user data directory (``~/.local/share/tp-channel-verifier``
+    on Linux), never inside an installed package's folder."""
+    if (PROJECT_ROOT / "pyproject.toml").is_file() and (PROJECT_ROOT / "data").is_dir():
+        return PROJECT_ROOT / "var"
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
 class SettingsError(VerifierError):
@@ -63,7 +79,7 @@ SETTINGS: tuple[Setting, ...] = (
 @dataclass(frozen=True, slots=True)
 class Settings:
     registry_path: Path = SHIPPED_REGISTRY
-    data_dir: Path = PROJECT_ROOT / "var"
+    data_dir: Path = default_data_dir()
     database_url: str = ""
     fetch_allowed_networks: tuple[str, ...] = ()
     fetch_ports: tuple[str, ...] = ("80", "443")
