@@ -96,8 +96,9 @@ NOT_OFFICIAL = [
     ("https://t.me/TokenPocket_TP", "handle", "telegram", "impersonation", "official_name_wrong_platform"),
     ("twitter:tokenpocket_cn", "handle", "twitter", "impersonation", "official_name_wrong_platform"),
     # a name without a platform is never vouched for
-    ("@TokenPocket_TP", "handle", "twitter", "unverified", "platform_unknown"),
-    ("@tokenpocket_cn", "handle", "telegram", "unverified", "platform_unknown"),
+    # Without a platform the answer places it nowhere: "platform unknown" is the one truth.
+    ("@TokenPocket_TP", "handle", None, "unverified", "platform_unknown"),
+    ("@tokenpocket_cn", "handle", None, "unverified", "platform_unknown"),
     ("@someone_else", "handle", None, "not_official", "not_in_registry"),
     # phones and wallets are never channels
     ("+86 138 0013 8000", "phone", None, "not_official", "no_phone_support"),
@@ -116,5 +117,7 @@ INVALID = [
     ("   ", "empty_input"),
     ("a" * 5000, "input_too_long"),
     ("\u0660" * 20000, "input_too_long"),
-    ("this is not anything we know ###", "unrecognised_input"),
+    ("###", "unrecognised_input"),
+    # Refused, and shaped like a message (six words): the scanner is what it needs (message_shape.py).
+    ("this is not anything we know ###", "looks_like_message"),
 ]

@@ -19,10 +19,20 @@ from verifier.classify import classify
 from verifier.decide import decide
 from verifier.errors import InvalidInputError
 from verifier.heuristics.lookalike import LookalikeIndex
+from verifier.message_shape import looks_like_message
 from verifier.model import KINDS, Item, RegistryInfo, Result
 from verifier.registry.index import RegistryIndex
 from verifier.registry.schema import Registry
 from verifier.search_phrase import SearchPhrase, SearchPhrases
+
+
+#: Refusals about the text's shape (which recogniser took it, and why it failed there): such
+#: text may be a whole message. Not the caps and encodings (too long, empty, not Unicode) nor an
+#: unknown platform, which say what is wrong whatever the text is.
+SHAPE_REFUSALS = frozenset({"unrecognised_input", "invalid_email", "invalid_url", "invalid_host", "invalid_handle",
+                            "invalid_phone", "invalid_wallet_address"})
+#: Echoed inputs in refusals are cut to this many characters (the English messages do the same).
+SHOWN_CHARS = 80
 
 
 def utc_now() -> datetime:
@@ -91,6 +101,15 @@ class Verifier:
             if err.code == "unrecognised_input" and self.search_phrases.matches(text):
                 info = RegistryInfo(self.registry.serial, self._expires_text, self.registry.is_expired(now or self.clock()))
                 raise SearchPhrase(text, self.index.contacts, info) from None
+            if err.code in SHAPE_REFUSALS and isinstance(text, str) and looks_like_message(text):
+                raise InvalidInputError(
+                    "this looks like a whole message (several words or sentences, or text around an address), "
+                    "not one link, address or account", code="looks_like_message",
+                    params={"refused_as": err.code},
+                ) from None
+            if "shown" not in err.params and isinstance(text, str):
+                # Every refusal can echo what was refused, in any language (verifier/error_text.py).
+                err.params["shown"] = repr(text.strip()[:SHOWN_CHARS])
             raise
 
     def _answer_text(self, text: str, platform: str | None, expired: bool, version: int = 0) -> Result:
@@ -121,9 +140,9 @@ class Verifier:
             unplaced_handles=unplaced,
             reported=reported,
         )
+        # Where the input was, as given: never the matched channel's platform. "@TokenPocket_TP"
+        # alone is platform_unknown, and an answer that also said "on twitter" would say both.
         platform = item.platform
-        if platform is None and decision.channel is not None:
-            platform = decision.channel.platform
         return Result(
             input=item.raw,
             kind=item.kind,

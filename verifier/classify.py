@@ -106,7 +106,7 @@ def _context(platform: str | None) -> Context:
         known = ", ".join(p.key for p in platforms.PLATFORMS)
         raise InvalidInputError(
             f"unknown platform {platform[:40]!r}; expected one of {known}, or a chain (ethereum, bsc, tron, bitcoin, solana)",
-            code="unknown_platform",
+            code="unknown_platform", params={"platform": repr(platform[:40]), "known": known + ", ethereum, bsc, tron, bitcoin, solana"},
         )
     return Context(social, chain)
 
@@ -120,7 +120,8 @@ def classify(text: str, platform: str | None = None) -> Item:
     if not isinstance(text, str):
         raise InvalidInputError(f"expected text; {EXPECTED}", code="invalid_input")
     if len(text) > MAX_INPUT:
-        raise InvalidInputError(f"input of {len(text)} characters; at most {MAX_INPUT} allowed", code="input_too_long")
+        raise InvalidInputError(f"input of {len(text)} characters; at most {MAX_INPUT} allowed", code="input_too_long",
+                                params={"length": len(text), "limit": MAX_INPUT})
     if _SURROGATE.search(text):
         raise InvalidInputError(f"input holds invalid Unicode (a lone surrogate); {EXPECTED}", code="invalid_text")
     stripped = text.strip()
@@ -144,4 +145,5 @@ def classify(text: str, platform: str | None = None) -> Item:
             return item.evolve(raw=text, observations=noted + item.observations)
     shown = visible(stripped if len(stripped) <= 80 else stripped[:77] + "...")
     expected = f"expected a {ctx.platform.name} account such as {ctx.platform.example}" if ctx.platform else EXPECTED
-    raise InvalidInputError(f"{shown!r} is not something we can check; {expected}", code="unrecognised_input")
+    raise InvalidInputError(f"{shown!r} is not something we can check; {expected}", code="unrecognised_input",
+                            params={"shown": repr(shown)})

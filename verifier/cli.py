@@ -59,9 +59,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         except InvalidInputError as err:
             status = EXIT_BAD_INPUT
             if args.json:
-                print(present.to_json_line(present.error_object(value, err)), file=out)
+                print(present.to_json_line(present.error_object(value, err, lang, "cli")), file=out)
             else:
-                print(f"error: {err.code}: {err.message}: {value!r}", file=sys.stderr)
+                print(f"error: {err.code}: {present.error_message(err, lang, 'cli')}: {value!r}", file=sys.stderr)
             continue
         if args.json:
             print(present.to_json_line(result.to_dict(lang)), file=out)
@@ -94,7 +94,7 @@ def _check_jsonl(verifier, source: TextIO, out: TextIO, lang: str, platform: str
                 raise InvalidInputError(f"line of {len(text)} characters is over the {MAX_JSONL_LINE} limit", code="input_too_long")
             obj = verifier.check(text, platform=platform).to_dict(lang)
         except InvalidInputError as err:
-            obj = present.error_object(text[:200], err)
+            obj = present.error_object(text[:200], err, lang, "cli")
         write_line(obj)
     (binary or out).flush()
     return EXIT_OK

@@ -14,9 +14,12 @@ class VerifierError(Exception):
     code = "verifier_error"
     status = 500
 
-    def __init__(self, message: str, *, code: str | None = None) -> None:
+    def __init__(self, message: str, *, code: str | None = None, params: dict[str, object] | None = None) -> None:
         super().__init__(message)
         self.message = message
+        # The facts in the message (an echoed input, a length): verifier/error_text.py says
+        # them in the person's language.
+        self.params = params or {}
         if code is not None:
             self.code = code
 

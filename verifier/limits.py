@@ -21,6 +21,8 @@ context), against ~3 µs for a ``limits`` hit: a check itself costs ~200 µs thr
   own limit or ``VERIFIER_RATELIMIT_KEY``. Every route that fetches a page counts too: the web
   checker's deep check (``/check`` with ``deep``) shares the API's window. ``/healthz``,
   ``/readyz`` and reading the other HTML pages are not limited here.
+* The web report form (``POST /report``) has its own window, ``VERIFIER_RATELIMIT_REPORT_FORM``
+  per IP, not the API's: API calls from a shared address never use up a victim's report.
 * Reports (the API's and the form's): besides the window above, an anonymous client may report
   at most ``VERIFIER_RATELIMIT_REPORT_CHANNELS`` *different* channels (:class:`ReportChannels`);
   reporting the same channel again is folded by :mod:`verifier.reports` and not counted twice.
@@ -65,8 +67,8 @@ SHARED_SCHEMES = ("redis://", "rediss://", "redis+sentinel://", "redis+cluster:/
 class AuthError(ApiError):
     """401/403 with ``WWW-Authenticate: Bearer`` (RFC 6750)."""
 
-    def __init__(self, message: str, *, code: str, status: int = 401) -> None:
-        super().__init__(message, code=code, status=status)
+    def __init__(self, message: str, *, code: str, status: int = 401, params: dict[str, Any] | None = None) -> None:
+        super().__init__(message, code=code, status=status, params=params)
         self.headers = {"WWW-Authenticate": f'Bearer error="{"insufficient_scope" if status == 403 else "invalid_token"}"'}
 
 
@@ -91,7 +93,8 @@ def check_storage(workers: int, storage_url: str) -> None:
 
 def _validate_limits(settings: Settings) -> None:
     for env, value in (("VERIFIER_RATELIMIT_ANON", settings.ratelimit_anon), ("VERIFIER_RATELIMIT_KEY", settings.ratelimit_key),
-                       ("VERIFIER_RATELIMIT_REPORT_CHANNELS", settings.ratelimit_report_channels)):
+                       ("VERIFIER_RATELIMIT_REPORT_CHANNELS", settings.ratelimit_report_channels),
+                       ("VERIFIER_RATELIMIT_REPORT_FORM", settings.ratelimit_report_form)):
         try:
             if not parse_many(value):
                 raise ValueError(value)
@@ -104,7 +107,9 @@ def current_key() -> ApiKey | None:
     return g.get("api_key")
 
 
-# Besides the API: the HTML report form, so a script cannot flood reports through the page.
+# Besides the API: the HTML report form, so a script cannot flood reports through the page. It
+# counts in its own bucket (VERIFIER_RATELIMIT_REPORT_FORM, namespace "tpv-form"): sixty API
+# calls from a shared NAT or office address must not block a victim's first report.
 LIMITED_FORMS = frozenset({("POST", "/report")})
 
 
@@ -207,17 +212,39 @@ def init_app(app: Flask, settings: Settings) -> None:
             return
         key = current_key()
         spec = settings.ratelimit_anon if key is None else (key.rate_limit or settings.ratelimit_key)
+        bucket = "tpv"
+        if (request.method, request.path) in LIMITED_FORMS:
+            spec, bucket = settings.ratelimit_report_form, "tpv-form"
         who = _client_key(settings.ratelimit_ipv6_prefix)
         try:
             for item in _parsed(spec):
-                if not window.hit(item, "tpv", who):
-                    g.rate_limit_reset = window.get_window_stats(item, "tpv", who).reset_time
+                if not window.hit(item, bucket, who):
+                    g.rate_limit_reset = window.get_window_stats(item, bucket, who).reset_time
+                    g.rate_limit_headers = _headers(window, spec, bucket, who, key is None)
                     raise TooManyRequests(description=str(item))
+            g.rate_limit_headers = _headers(window, spec, bucket, who, key is None)
         except StorageError as exc:
             # Redis is down: serve without limits rather than fail every request. A victim's
             # check matters more than a limit for the minutes Redis is away; /readyz and the
             # log say so.
             outage.failed(exc)
+
+    @app.after_request
+    def rate_limit_headers(response: Any) -> Any:
+        # Every /api/v1 answer says the client's policy and where it stands (429s included).
+        if not enabled or not _is_api():
+            return response
+        found = g.get("rate_limit_headers")
+        if found is None:
+            # Not counted (a refused API key answers before the limiter): the anonymous
+            # client's window, read without counting.
+            try:
+                who = address_key(request.remote_addr, settings.ratelimit_ipv6_prefix)
+                found = _headers(window, settings.ratelimit_anon, "tpv", who, True)
+            except StorageError:
+                return response  # Redis away: nothing true to say
+        response.headers["RateLimit-Policy"], response.headers["RateLimit"] = found
+        return response
 
     app.extensions[LIMITER_EXTENSION] = window
     app.extensions[OUTAGE_EXTENSION] = outage
@@ -230,6 +257,7 @@ class TooManyChannels(TooManyRequests):
     """Over the distinct-channel limit of reports: a 429 that says what was counted."""
 
     what = "different channels reported"
+    what_zh = "举报的不同渠道"
 
 
 class ReportChannels:
@@ -364,6 +392,22 @@ class LocalFixedWindows:
         return WindowStats(reset_time=key[1] + self._period(item), remaining=max(0, item.amount - used))
 
 
+def _headers(window: Any, spec: str, bucket: str, who: str, anonymous: bool,
+             now: float | None = None) -> tuple[str, str]:
+    """``RateLimit-Policy`` and ``RateLimit`` (draft-ietf-httpapi-ratelimit-headers, structured
+    fields): each limit of ``spec`` as ``"name";q=<quota>;w=<window s>``, and where this client
+    stands in it as ``"name";r=<remaining>;t=<seconds to reset>``. Names: ``anonymous`` or
+    ``key``, numbered from the second limit on (``60/minute;1000/day``)."""
+    moment = time.time() if now is None else now
+    policies, current = [], []
+    for i, item in enumerate(_parsed(spec)):
+        name = ("anonymous" if anonymous else "key") + (f"-{i + 1}" if i else "")
+        stats = window.get_window_stats(item, bucket, who)
+        policies.append(f'"{name}";q={item.amount};w={int(item.get_expiry())}')
+        current.append(f'"{name}";r={max(0, stats.remaining)};t={max(0, math.ceil(stats.reset_time - moment))}')
+    return ", ".join(policies), ", ".join(current)
+
+
 @lru_cache(maxsize=256)
 def _parsed(spec: str) -> tuple[Any, ...]:
     return tuple(parse_many(spec))
@@ -377,7 +421,7 @@ def require_admin() -> ApiKey:
                         code="api_key_required")
     if not key.admin:
         raise AuthError(f"API key {key.prefix}... is not an admin key (`verifier apikey create --admin`)",
-                        code="admin_required", status=403)
+                        code="admin_required", status=403, params={"prefix": key.prefix})
     return key
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import orjson
 
-from verifier import messages
+from verifier import error_text, messages
 from verifier.model import Result
 
 MARK = {
@@ -24,8 +24,19 @@ def to_json_line(obj: Any) -> str:
     return orjson.dumps(obj).decode("utf-8")
 
 
-def error_object(text: str, error: Any) -> dict[str, Any]:
-    return {"input": text, "error": error.to_dict()}
+def error_message(error: Any, lang: str = "en", where: str | None = None) -> str:
+    """A refusal's words in ``lang``; a ``looks_like_message`` refusal also says where whole
+    messages go for this presenter (``where``: ``api`` or ``cli``, error_text.SCAN_POINTER)."""
+    text = error_text.of(error, lang)
+    if error.code == "looks_like_message" and where in error_text.SCAN_POINTER:
+        en, zh = error_text.SCAN_POINTER[where]
+        text += zh if lang == "zh" else en
+    return text
+
+
+def error_object(text: str, error: Any, lang: str = "en", where: str | None = None) -> dict[str, Any]:
+    """One refused input as a line of ``check --jsonl`` or an item of the API's batch."""
+    return {"input": text, "error": {"code": error.code, "message": error_message(error, lang, where)}}
 
 
 def render_text(result: Result, lang: str = "en") -> str:

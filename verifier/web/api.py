@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 import orjson
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from verifier import checklog, present
@@ -56,7 +56,7 @@ from verifier.scan import scan
 from verifier.strictjson import loads_strict
 from verifier.web.context import loaded
 from verifier.web import security
-from verifier.web.problems import ApiError
+from verifier.web.problems import SCAN_ENDPOINT, ApiError
 
 bp = Blueprint("api", __name__)
 
@@ -123,8 +123,11 @@ REPORT_FIELDS = (
 )
 
 
-def _field_error(code: str, field: str, message: str) -> ApiError:
-    return ApiError(message, code=code, status=422, errors=[{"field": field, "code": code, "message": message}])
+def _field_error(code: str, field: str, message: str, **params: Any) -> ApiError:
+    """A 422 about one field; ``params`` are the message's facts, for its Chinese words."""
+    params = {"field": field, **params}
+    return ApiError(message, code=code, status=422, params=params,
+                    errors=[{"field": field, "code": code, "message": message, "params": params}])
 
 
 def _validate(data: Mapping[str, Any], fields: tuple[Field, ...], *, where: str = "") -> dict[str, Any]:
@@ -136,6 +139,7 @@ def _validate(data: Mapping[str, Any], fields: tuple[Field, ...], *, where: str 
             raise _field_error(
                 "unknown_field", f"{where}{name[:64]}",
                 f"unknown field {shown}{' in ' + where.rstrip('.') if where else ''}; accepted: {', '.join(known)}",
+                shown=shown, accepted=", ".join(known),
             )
     out: dict[str, Any] = {}
     for f in fields:
@@ -150,12 +154,14 @@ def _validate(data: Mapping[str, Any], fields: tuple[Field, ...], *, where: str 
             continue
         # bool is an int in Python; JSON true is never a number here, nor 1 a boolean.
         if not isinstance(value, f.types) or (isinstance(value, bool) and bool not in f.types):
-            raise _field_error("invalid_field", label, f"field {label!r} must be {f.type_text}, not {_json_type(value)}")
+            raise _field_error("invalid_field", label, f"field {label!r} must be {f.type_text}, not {_json_type(value)}",
+                               expected=f.type_text)
         if f.choices and value not in f.choices:
-            raise _field_error("invalid_field", label, f"field {label!r} must be {f.type_text}")
+            raise _field_error("invalid_field", label, f"field {label!r} must be {f.type_text}", expected=f.type_text)
         if f.max_length is not None and len(value) > f.max_length:
             raise _field_error(
-                f.too_long_code, label, f"field {label!r} is {len(value)} characters long; at most {f.max_length} allowed"
+                f.too_long_code, label, f"field {label!r} is {len(value)} characters long; at most {f.max_length} allowed",
+                length=len(value), limit=f.max_length,
             )
         out[f.name] = value
     return out
@@ -192,7 +198,7 @@ def json_body(fields: tuple[Field, ...]) -> dict[str, Any]:
         sent = request.headers.get("Content-Type", "")
         raise ApiError(
             f"send the body as application/json (UTF-8); got {present.to_json_line(sent[:100]) if sent else 'no Content-Type'}",
-            code="unsupported_media_type", status=415,
+            code="unsupported_media_type", status=415, params={"sent": present.to_json_line(sent[:100]) if sent else "无"},
         )
     raw = request.get_data(cache=False)
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
@@ -201,6 +207,8 @@ def json_body(fields: tuple[Field, ...]) -> dict[str, Any]:
         # refusing: a body that reaches it is taken as over it, never parsed truncated.
         raise RequestEntityTooLarge()
     data = loads_strict(raw)
+    if isinstance(data, dict) and data.get("lang") in LANGS:
+        g.api_lang = data["lang"]  # before validation: a field error is said in the asked language
     if not isinstance(data, dict):
         raise ApiError(f"the body must be a JSON object, not {_json_type(data)}", code="invalid_body", status=422)
     return _validate(data, fields)
@@ -297,9 +305,10 @@ def check_batch() -> Response:
     fields = json_body(BATCH_FIELDS)
     inputs = fields["inputs"]
     if not inputs:
-        raise _field_error("no_items", "inputs", "\"inputs\" is empty; send 1 to 100 items")
+        raise _field_error("no_items", "inputs", "\"inputs\" is empty; send 1 to 100 items", limit=MAX_BATCH)
     if len(inputs) > MAX_BATCH:
-        raise _field_error("too_many_items", "inputs", f"{len(inputs)} items; at most {MAX_BATCH} per request")
+        raise _field_error("too_many_items", "inputs", f"{len(inputs)} items; at most {MAX_BATCH} per request",
+                           count=len(inputs), limit=MAX_BATCH)
     items = [_batch_item(item, i) for i, item in enumerate(inputs)]
     lang = language(fields.get("lang"))
     verifier = loaded().verifier
@@ -308,13 +317,17 @@ def check_batch() -> Response:
         try:
             if platform is not None and len(platform) > MAX_PLATFORM:
                 raise InvalidInputError(
-                    f"platform of {len(platform)} characters; at most {MAX_PLATFORM} allowed", code="field_too_long"
+                    f"platform of {len(platform)} characters; at most {MAX_PLATFORM} allowed", code="field_too_long",
+                    params={"field": "platform", "length": len(platform), "limit": MAX_PLATFORM},
                 )
             result = verifier.check(text, platform=platform)
             checklog.record(result, "batch")
             results.append(result.to_dict(lang))
         except InvalidInputError as err:
-            results.append(present.error_object(text[:ECHO_CHARS], err))
+            item = present.error_object(text[:ECHO_CHARS], err, lang, "api")  # in the request's language
+            if err.code == "looks_like_message":
+                item["error"]["scan_endpoint"] = SCAN_ENDPOINT
+            results.append(item)
     return json_response({"results": results})
 
 
@@ -414,7 +427,9 @@ def admin_stats() -> Response:
 def openapi_json() -> Response:
     from verifier.web.openapi import document
 
+    from verifier.web.context import settings
+
     cached = current_app.extensions.get("verifier_openapi")
     if cached is None:
-        cached = current_app.extensions["verifier_openapi"] = orjson.dumps(document())
+        cached = current_app.extensions["verifier_openapi"] = orjson.dumps(document(settings().public_url))
     return Response(cached, mimetype="application/json")

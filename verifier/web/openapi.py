@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from verifier import __version__
+from verifier import __version__, error_text
 from verifier.model import KINDS, VERDICTS
 from verifier.scan import BASELINE, MAX_BYTES, MAX_ITEMS, PRECEDENCE
 from verifier.strictjson import DEFAULT_MAX_DEPTH
 from verifier.web import MAX_REQUEST_LINE, api
 from verifier.web.problems import MEDIA_TYPE as PROBLEM_MEDIA_TYPE
+from verifier.web.problems import SCAN_ENDPOINT
 
 JSON = "application/json"
 REF = "#/components/schemas/"
@@ -214,7 +215,11 @@ def schemas() -> dict[str, Any]:
         "type": "object",
         "description": f"A batch item the core refused, as a line of `verifier check --jsonl` (input cut to "
         f"{api.ECHO_CHARS} characters).",
-        "properties": {"input": {"type": "string", "maxLength": api.ECHO_CHARS}, "error": error_detail},
+        "properties": {"input": {"type": "string", "maxLength": api.ECHO_CHARS}, "error": {
+            **error_detail,
+            "description": "`message` in the request's language; `scan_endpoint` with `looks_like_message`.",
+            "properties": {**error_detail["properties"], "scan_endpoint": {"const": SCAN_ENDPOINT}},
+        }},
         "required": ["input", "error"],
         "additionalProperties": False,
     }
@@ -251,12 +256,17 @@ def schemas() -> dict[str, Any]:
         "description": "RFC 9457 problem details, the one shape of every error (`application/problem+json`).",
         "properties": {
             "type": {"type": "string", "pattern": "^urn:tp-verifier:problem:[a-z0-9_]+$"},
-            "title": {"type": "string"},
+            "title": {"type": "string", "description": "A fixed summary of `code`, in the request's language "
+                      "(`lang`, else `Accept-Language`), as is `detail`.",
+                      "examples": [error_text.title(c) for c in ("bad_json", "invalid_api_key", "rate_limited",
+                                                                 "looks_like_message", "unknown_field")]},
             "status": {"type": "integer", "minimum": 400, "maximum": 599},
             "detail": {"type": "string"},
             "code": {"type": "string", "pattern": "^[a-z0-9_]+$"},
             "instance": {"type": "string"},
             "reason": {"type": "string", "enum": ["encoding", "syntax", "constant", "duplicate_key", "surrogate", "too_deep"]},
+            "scan_endpoint": {"const": SCAN_ENDPOINT, "description": "With `looks_like_message`: a pasted message "
+                              "goes to this operation, which checks every item in it."},
             "errors": {
                 "type": "array",
                 "items": {
@@ -390,10 +400,19 @@ def conditional(description: str, media_type: str, schema: dict[str, Any]) -> di
     }
 
 
-def document() -> dict[str, Any]:
+def servers(public_url: str = "") -> list[dict[str, str]]:
+    """``VERIFIER_PUBLIC_URL`` when set (the origin clients should call, whatever Host they
+    sent); else this document's own origin, relative (OpenAPI's default, said explicitly)."""
+    if public_url:
+        return [{"url": public_url, "description": "this service (VERIFIER_PUBLIC_URL)"}]
+    return [{"url": "/", "description": "the origin this document was fetched from"}]
+
+
+def document(public_url: str = "") -> dict[str, Any]:
     """The whole OpenAPI 3.1 document, as a dict (served as ``/api/v1/openapi.json``)."""
     doc = {
         "openapi": "3.1.0",
+        "servers": servers(public_url),
         "info": {
             "title": "TokenPocket official-channel verifier",
             "version": __version__,

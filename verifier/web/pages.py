@@ -181,7 +181,8 @@ def check() -> Response:
         # "tp钱包客服": the words victims search support with. Answered with where support really is.
         return _render("search.html", text=text, warning=SEARCH_WARNING.zh if lang == "zh" else SEARCH_WARNING.en)
     except InvalidInputError as err:
-        if err.code not in NOT_A_MESSAGE and _is_message(text):
+        # looks_like_message: the core's own reading (CJK text around an address has no spaces)
+        if err.code == "looks_like_message" or (err.code not in NOT_A_MESSAGE and _is_message(text)):
             try:
                 return _message_page(scan(text, verifier), text)
             except InvalidInputError as scan_err:

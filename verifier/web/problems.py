@@ -12,12 +12,15 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from verifier import error_text
 from verifier.errors import VerifierError
 
 PROBLEM_TYPE = "urn:tp-verifier:problem:{code}"
+#: Where a whole message goes: named in a ``looks_like_message`` answer (``scan_endpoint``).
+SCAN_ENDPOINT = "/api/v1/scan"
 MEDIA_TYPE = "application/problem+json"
 log = logging.getLogger("verifier.web")
 
@@ -38,15 +41,35 @@ HTTP_CODES = {
 class ApiError(VerifierError):
     """An error raised by the HTTP layer itself, with its own status and code."""
 
-    def __init__(self, message: str, *, code: str, status: int, errors: list[dict[str, Any]] | None = None) -> None:
-        super().__init__(message, code=code)
+    def __init__(self, message: str, *, code: str, status: int, errors: list[dict[str, Any]] | None = None,
+                 params: dict[str, Any] | None = None) -> None:
+        super().__init__(message, code=code, params=params)
         self.status = status
         self.errors = errors or []
 
 
-def problem(status: int, code: str, detail: str, **extra: Any) -> Response:
-    body = {"type": PROBLEM_TYPE.format(code=code), "title": code.replace("_", " ").capitalize(), "status": status,
-            "detail": detail, "code": code, "instance": request.path}
+def error_lang() -> str:
+    """The language of this request's error: the ``lang`` the request gave (the JSON body's,
+    once api.py has read it, or the query's), else ``Accept-Language``, else English; the same
+    order as its answers (api.language)."""
+    asked = g.get("api_lang") or request.args.get("lang")
+    if asked in error_text.LANGS:
+        return asked
+    for value, _quality in request.accept_languages:
+        primary = value.replace("_", "-").split("-", 1)[0].lower()
+        if primary in error_text.LANGS:
+            return primary
+    return "en"
+
+
+def problem(status: int, code: str, detail: str, *, params: dict[str, Any] | None = None, localised: bool = False,
+            **extra: Any) -> Response:
+    """The problem+json answer. ``detail``: the English words, said in the request's language
+    from ``params`` (verifier/error_text.py), or already in it (``localised``)."""
+    lang = error_lang()
+    body = {"type": PROBLEM_TYPE.format(code=code), "title": error_text.title(code, lang), "status": status,
+            "detail": detail if localised else error_text.detail(code, detail, params, lang), "code": code,
+            "instance": request.path}
     body.update({k: v for k, v in extra.items() if v})
     response = jsonify(body)
     response.status_code = status
@@ -58,8 +81,16 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(VerifierError)
     def verifier_error(err: VerifierError) -> Response:
         # ``reason``: StrictJSONError's sub-code (syntax, duplicate_key, surrogate, too_deep ...)
-        response = problem(err.status, err.code, err.message, errors=getattr(err, "errors", None),
-                           reason=getattr(err, "reason", None))
+        from verifier import present
+
+        lang = error_lang()
+        errors = [{"field": e["field"], "code": e["code"],
+                   "message": error_text.detail(e["code"], e["message"], e.get("params"), lang)}
+                  for e in getattr(err, "errors", None) or []]
+        # The words in the request's language; looks_like_message also says where messages go.
+        response = problem(err.status, err.code, present.error_message(err, lang, "api"), localised=True,
+                           errors=errors, reason=getattr(err, "reason", None),
+                           scan_endpoint=SCAN_ENDPOINT if err.code == "looks_like_message" else None)
         response.headers.update(getattr(err, "headers", None) or {})  # e.g. WWW-Authenticate on a 401
         return response
 
@@ -68,19 +99,24 @@ def init_app(app: Flask) -> None:
         status = err.code or 500
         code = HTTP_CODES.get(status, "http_error")
         detail = err.description or code
+        params: dict[str, Any] = {"path": request.path[:200], "method": request.method}
         if status == 413:
             limit = app.config.get("MAX_CONTENT_LENGTH")
             detail = f"the request body is larger than the {limit} bytes this service accepts"
+            params["limit"] = limit
         if status == 429:
             from verifier.limits import retry_after
 
             wait = retry_after(app)
             what = getattr(err, "what", "requests")  # limits.TooManyChannels: what it counted
+            params.update(limit=detail, limit_zh=error_text.rate_zh(detail), wait=wait, what_zh=getattr(err, "what_zh", "请求"))
             response = problem(status, code, f"too many {what} ({detail}); try again in {wait} s, "
-                               "or ask for an API key (a higher limit)")
+                               "or ask for an API key (a higher limit)", params=params)
             response.headers["Retry-After"] = str(wait)
             return response
-        response = problem(status, code, detail)
+        if status == 405 and getattr(err, "valid_methods", None):
+            params["allowed"] = ", ".join(err.valid_methods)  # type: ignore[attr-defined]
+        response = problem(status, code, detail, params=params)
         if status == 405 and getattr(err, "valid_methods", None):
             response.headers["Allow"] = ", ".join(err.valid_methods)  # type: ignore[attr-defined]
         return response

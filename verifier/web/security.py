@@ -25,7 +25,8 @@ HEADERS = {
 API_PREFIX = "/api/"
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
-    "Access-Control-Expose-Headers": "ETag, Retry-After, Content-Length",
+    # Browser clients may read the rate-limit state (verifier/limits.py) as well as the ETag.
+    "Access-Control-Expose-Headers": "ETag, Retry-After, Content-Length, RateLimit, RateLimit-Policy",
 }
 # Every header an API response needs, for responses built with them up front; the
 # after_request hook then has nothing left to do (it recognises them by the first one).
