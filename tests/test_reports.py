@@ -371,16 +371,22 @@ def test_the_reports_migration_is_recorded(settings):
             assert store.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-def test_the_report_form_is_rate_limited_like_the_api(settings_env, monkeypatch):
+def test_the_report_form_has_its_own_limit(settings_env, monkeypatch):
+    """VERIFIER_RATELIMIT_REPORT_FORM, not the API's window: a shared NAT's API calls use up the
+    API limit, and a victim behind it still sends a first report; the form's own bucket holds."""
     monkeypatch.setenv("VERIFIER_RATELIMIT_ANON", "3/minute")
+    monkeypatch.setenv("VERIFIER_RATELIMIT_REPORT_FORM", "3/minute")
     from verifier.config import Settings
 
     app = create_app({"SETTINGS": Settings.from_env(), "TESTING": True, "REPORTS_REFRESH_SECONDS": 0})
     client = app.test_client()
+    api = [client.get(f"/api/v1/check?input={FAKE_HOST}").status_code for _ in range(4)]
+    assert api == [200, 200, 200, 429]  # the address's API window is used up
     data = {"channel": FAKE_HOST, "what_happened": "asked for my seed phrase"}
     headers = {"Sec-Fetch-Site": "same-origin"}
     responses = [client.post("/report", data=data, headers=headers) for _ in range(5)]
     assert [r.status_code for r in responses] == [200, 200, 200, 429, 429]
+    assert client.get(f"/api/v1/check?input={FAKE_HOST}").status_code == 429  # the form never refilled it
     limited = responses[-1]
     assert limited.mimetype == "text/html" and int(limited.headers["Retry-After"]) >= 1
     assert "try again in" in limited.get_data(as_text=True)

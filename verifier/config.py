@@ -64,6 +64,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("VERIFIER_RATELIMIT_KEY", "ratelimit_key", "The API's default limit per API key, e.g. 600/minute (a key may carry its own)."),
     Setting("VERIFIER_RATELIMIT_IPV6_PREFIX", "ratelimit_ipv6_prefix", "Anonymous IPv6 clients are counted per network of this prefix length (default 64: one home connection)."),
     Setting("VERIFIER_RATELIMIT_REPORT_CHANNELS", "ratelimit_report_channels", "How many different channels one anonymous client may report, e.g. 20/hour."),
+    Setting("VERIFIER_RATELIMIT_REPORT_FORM", "ratelimit_report_form", "The web report form's own limit per client IP (default 30/hour), apart from the API's, so API calls from a shared address never block a victim's report."),
     Setting("VERIFIER_PUBLIC_URL", "public_url", "The service's public origin (https://checker.example): the bookmarklet and absolute links use it, never the Host header."),
     Setting("VERIFIER_ALLOWED_HOSTS", "allowed_hosts", "Without VERIFIER_PUBLIC_URL: the Host names the bookmarklet may be made for (default the loopback names)."),
     Setting("VERIFIER_CHECK_LOG", "check_log", "on/off: record each check (normalised value, kind, verdict, reasons; never IP or message)."),
@@ -94,6 +95,7 @@ class Settings:
     ratelimit_ipv6_prefix: int = 64
     ratelimit_report_channels: str = "20/hour"
     public_url: str = ""
+    ratelimit_report_form: str = "30/hour"
     allowed_hosts: tuple[str, ...] = ("localhost", "127.0.0.1", "::1")
     check_log: bool = True
     registry_url: str = ""

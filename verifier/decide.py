@@ -105,6 +105,7 @@ def decide(
             value=channel.value,
             platform=channel.platform or "",
             platform_name=spec.name if spec else str(channel.platform),
+            platform_name_zh=spec.name_zh if spec else str(channel.platform),
         )
         extra = (Reason.of("registry_expired", expires_at=expires_at),) if expired else ()
         return Decision("unverified", RISK_UNVERIFIED, (reason, *extra, *notes), channel, None)

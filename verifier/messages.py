@@ -83,9 +83,9 @@ MESSAGES: dict[str, Message] = {
         "TokenPocket 没有客服电话。任何“TokenPocket 客服热线”都不是官方的。",
     ),
     "wallet_address_not_a_channel": Message(
-        "This is a {chain} wallet address, not a support channel. Official support never asks you to send "
+        "This is a wallet address ({chain_name}), not a support channel. Official support never asks you to send "
         "funds, pay a fee, or \"verify\" your wallet with a transfer.",
-        "这是一个 {chain} 钱包地址，不是客服渠道。官方客服绝不会要求你转账、付费或通过转账“验证”钱包。",
+        "这是一个 {chain_name} 钱包地址，不是客服渠道。官方客服绝不会要求你转账、付费或通过转账“验证”钱包。",
     ),
     # --- tricks noticed while parsing ----------------------------------------------------
     "userinfo_trick": Message(

@@ -138,15 +138,25 @@ class Submitted:
     result: Result
 
 
+class FieldError(InvalidInputError):
+    """A report field refused: ``field`` names it, ``cap`` is its limit (the form says so in the
+    person's language; the API's problem+json keeps the English message)."""
+
+    def __init__(self, message: str, *, code: str, field: str, cap: int) -> None:
+        super().__init__(message, code=code)
+        self.field, self.cap = field, cap
+
+
 def _text(value: str | None, name: str, cap: int, *, required: bool = False) -> str | None:
     if value is None or not value.strip():
         if required:
-            raise InvalidInputError(f"{name!r} is empty; say in a few words what happened", code="invalid_field")
+            raise FieldError(f"{name!r} is empty; say in a few words what happened", code="invalid_field", field=name, cap=cap)
         return None
     if len(value) > cap:
-        raise InvalidInputError(f"{name!r} is {len(value)} characters long; at most {cap} allowed", code="field_too_long")
+        raise FieldError(f"{name!r} is {len(value)} characters long; at most {cap} allowed", code="field_too_long",
+                         field=name, cap=cap)
     if any(0xD800 <= ord(c) <= 0xDFFF for c in value) or "\x00" in value:
-        raise InvalidInputError(f"{name!r} holds characters that are not text", code="invalid_text")
+        raise FieldError(f"{name!r} holds characters that are not text", code="invalid_text", field=name, cap=cap)
     return value.strip()
 
 

@@ -85,6 +85,7 @@ class SearchPhrase(InvalidInputError):
             code="search_phrase",
         )
         self.text, self.contacts, self.registry = text, contacts, registry
+        self.params = {"routes": routes}  # error_text.py's Chinese sentence names them too
 
     def answer(self, lang: str = "en") -> dict[str, Any]:
         """The API's 200 answer (README "Check one input": kind ``search_phrase``). Contacts in

@@ -253,7 +253,8 @@ def platform_host_in_subdomain(item: Item, ctx: Context) -> Hit | None:
             if platform is None or shown not in platform.hosts:
                 continue
             site = ".".join(labels[end:])
-            facts = {"host": host.unicode, "platform_host": shown, "platform_name": platform.name, "site": site}
+            facts = {"host": host.unicode, "platform_host": shown, "platform_name": platform.name,
+                     "platform_name_zh": platform.name_zh, "site": site}
             value = platforms.handle_from_url(platform, shown, item.path or "/", "") if item.path else None
             imitated = _account_imitated(ctx, platform.key, value) if value else None
             if imitated is not None:

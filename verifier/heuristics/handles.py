@@ -46,6 +46,12 @@ def _platform_name(key: str | None) -> str:
     return spec.name if spec else (key or "any platform")
 
 
+def _platform_name_zh(key: str | None) -> str:
+    """The platform's Chinese name: a reason's ``*_zh`` fact, shown to a Chinese reader."""
+    spec = platforms.get_platform(key or "")
+    return spec.name_zh if spec else (key or "任何平台")
+
+
 def _pick(item: Item, channels: list[Channel]) -> Channel:
     """The imitated account: the one on the item's own platform if there is one."""
     same = [c for c in channels if c.platform == item.platform]
@@ -76,7 +82,8 @@ def _judge_handle(item: Item, ctx: Context) -> tuple[str, Hit] | None:
     if lookalike is not None and (lookalike[0] == "variant" or brand is None or not brand.baits):
         how, channels = lookalike
         target = _pick(item, channels)
-        facts = {"value": value, "official": target.value, "platform_name": _platform_name(target.platform), "how": how}
+        facts = {"value": value, "official": target.value, "platform_name": _platform_name(target.platform),
+                 "platform_name_zh": _platform_name_zh(target.platform), "how": how}
         return "handle_lookalike", Hit(facts, lookalike_of=target)
     if brand is None:
         # An official handle with bait words around it: "TP-Lab-Support", "tokenpocket_en_help".
@@ -88,8 +95,9 @@ def _judge_handle(item: Item, ctx: Context) -> tuple[str, Hit] | None:
 
 def _brand_in_handle_hit(item: Item, ctx: Context, value: str) -> Hit:
     official = [c for c in ctx.index.registry.channels if c.kind == "handle" and c.active and c.platform == item.platform]
-    listed = ", ".join(c.value for c in official) or "none on this platform"
-    facts = {"value": value, "platform_name": _platform_name(item.platform), "official_list": listed}
+    listed = ", ".join(c.value for c in official)
+    facts = {"value": value, "platform_name": _platform_name(item.platform), "platform_name_zh": _platform_name_zh(item.platform),
+             "official_list": listed or "none on this platform", "official_list_zh": listed or "此平台上没有"}
     return Hit(facts, lookalike_of=official[0] if official else None)
 
 

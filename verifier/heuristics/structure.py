@@ -167,7 +167,11 @@ def phone_not_a_channel(item: Item, ctx: Context) -> Hit | None:
 
 
 def wallet_address(item: Item, ctx: Context) -> Hit | None:
-    return Hit({"chain": item.platform or "crypto"})
+    from verifier.inputs.wallet import CHAIN_NAMES
+
+    chain = item.platform or "crypto"
+    en, zh = CHAIN_NAMES.get(chain, ("crypto", "加密货币"))
+    return Hit({"chain": chain, "chain_name": en, "chain_name_zh": zh})
 
 
 def official_name_wrong_platform(item: Item, ctx: Context) -> Hit | None:
@@ -184,6 +188,8 @@ def official_name_wrong_platform(item: Item, ctx: Context) -> Hit | None:
                     "value": channel.value,
                     "platform_name": here.name if here else item.platform,
                     "official_platform_name": there.name if there else str(channel.platform),
+                    "platform_name_zh": here.name_zh if here else item.platform,
+                    "official_platform_name_zh": there.name_zh if there else str(channel.platform),
                 },
                 lookalike_of=channel,
             )

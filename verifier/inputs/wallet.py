@@ -28,6 +28,14 @@ CHAIN_ALIASES: dict[str, str] = {
     **dict.fromkeys(("solana", "sol", "spl"), "solana"),
 }
 
+# Each chain key as a person reads it (en, zh): reasons and pages never show the bare key ("evm").
+CHAIN_NAMES: dict[str, tuple[str, str]] = {
+    "evm": ("Ethereum/EVM", "以太坊/EVM"),
+    "tron": ("TRON", "波场 TRON"),
+    "bitcoin": ("Bitcoin", "比特币"),
+    "solana": ("Solana", "Solana"),
+}
+
 _EVM = re.compile(r"0x[0-9a-fA-F]{40}")
 _BECH32_SHAPE = re.compile(r"(?:bc|tb)1[02-9ac-hj-np-z]{6,87}|(?:BC|TB)1[02-9AC-HJ-NP-Z]{6,87}")
 _B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"

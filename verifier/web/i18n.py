@@ -89,10 +89,11 @@ UI: dict[str, Message] = {
     "next_channels": Message("Contact TokenPocket only through these official channels:", "只通过以下官方渠道联系 TokenPocket："),
     "report_title": Message("Report this channel", "举报这个渠道"),
     "report_explain": Message(
-        "Met this channel? Tell TokenPocket what happened. Reviewers read every report; confirmed fakes are "
-        "flagged for everyone. Never write your seed phrase or private key here.",
-        "遇到过这个渠道？告诉 TokenPocket 发生了什么。每份举报都会有人审核；确认的冒充渠道会向所有人标出。"
-        "绝不要在这里填写助记词或私钥。",
+        "Met this channel? Tell the maintainers of this checker what happened (this checker is not TokenPocket). "
+        "They read every report; a confirmed fake is flagged for everyone who checks it. Never write your seed "
+        "phrase or private key here.",
+        "遇到过这个渠道？把经过告诉本查询工具的维护人员（本工具不是 TokenPocket）。他们会审核每一份举报；"
+        "确认是冒充的渠道，任何人再查询都会看到警告。绝不要在这里填写助记词或私钥。",
     ),
     "report_what": Message("What happened? (required)", "发生了什么？（必填）"),
     "report_when": Message("When? (optional, e.g. 2026-05-01)", "什么时候？（可选，例如 2026-05-01）"),
@@ -102,16 +103,50 @@ UI: dict[str, Message] = {
     ),
     "report_submit": Message("Send the report", "提交举报"),
     "report_thanks_title": Message("Thank you: your report is saved", "谢谢：你的举报已保存"),
-    "report_thanks": Message("Your report number is {id}. Keep it if you contact TokenPocket support.",
-                             "你的举报编号是 {id}。联系 TokenPocket 官方客服时请提供这个编号。"),
+    "report_thanks": Message("Your report number is {id}. Keep it: with it you can see where the review stands.",
+                             "你的举报编号是 {id}。请保存好：凭这个编号可以查看审核进度。"),
+    "report_thanks_many": Message(
+        "{count} channels from the message were reported, one report each. Keep the numbers: each shows where "
+        "its review stands.",
+        "消息中的 {count} 个渠道已分别举报。请保存这些编号：每个编号都可以查看对应的审核进度。",
+    ),
+    "report_duplicate_short": Message("(reported by others too)", "（其他人也举报过）"),
+    "report_who_title": Message("Who reads it, and what happens next", "谁会看到，接下来会怎样"),
+    "report_who": Message(
+        "Your report goes to the maintainers of this checker (the people who run this service), not to "
+        "TokenPocket: this checker is not TokenPocket. Only they see what you wrote and how to reach you.",
+        "你的举报会交给本查询工具的维护人员（运行本服务的人），而不是 TokenPocket：本工具不是 TokenPocket。"
+        "只有他们能看到你写的内容和联系方式。",
+    ),
+    "report_next": Message(
+        "They check the channel. Once they confirm it is a fake, everyone who checks it here is warned at once, "
+        "and it joins the signed list of known fakes at its next signing. Nobody will message you first about "
+        "it: anyone who does, claiming to follow up your report, is a scammer. Your money cannot be recovered "
+        "through this report.",
+        "他们会核实这个渠道。一旦确认是冒充，任何人在这里查询它都会立即看到警告，并会在下次签名时加入已知冒充名单。"
+        "不会有人因为这份举报主动私聊你：自称跟进你举报的人都是骗子。这份举报无法帮你追回资金。",
+    ),
+    "report_error_empty": Message("Please fill in “{field}”: a few words are enough.", "请填写“{field}”：几句话就够了。"),
+    "report_error_long": Message("“{field}” is too long: at most {cap} characters.", "“{field}”太长了：最多 {cap} 个字。"),
+    "report_error_text": Message("“{field}” holds characters that are not text. Please type it again.",
+                                 "“{field}”中有无法识别的字符，请重新输入。"),
+    "report_error_channel": Message(
+        "This is not a channel we can check (a link, email address, account, phone number or wallet address), so "
+        "it cannot be reported. Check the channel first, then use the form under the result.",
+        "这不是可以查询的渠道（链接、邮箱、账号、电话号码或钱包地址），所以无法举报。请先查询这个渠道，再使用结果下方的表单。",
+    ),
+    "report_error_channel_long": Message("The channel is too long to be reported.", "这个渠道太长，无法举报。"),
+    "report_error_platform": Message("We do not know the platform given with this account.", "我们不认识这个账号所填的平台。"),
+    "report_error_back": Message("Go back with your browser's back button: what you typed is still there.",
+                                 "请用浏览器的“返回”回到上一页：你填写的内容还在。"),
     "report_duplicate": Message("Others have reported this channel too; your report was added to theirs.",
                                 "其他人也举报过这个渠道；你的举报已合并到同一份举报中。"),
     "report_status_link": Message("See where your report stands", "查看举报处理进度"),
     "report_status_title": Message("Report {id}", "举报 {id}"),
     "report_status_open": Message(
-        "Under review: TokenPocket's maintainers have not decided yet. Meanwhile, do not contact this channel; "
+        "Under review: this checker's maintainers have not decided yet. Meanwhile, do not contact this channel; "
         "the button below checks it again.",
-        "审核中：TokenPocket 维护人员尚未作出结论。在此期间请不要联系这个渠道；点击下方按钮可以重新查询它。",
+        "审核中：本查询工具的维护人员尚未作出结论。在此期间请不要联系这个渠道；点击下方按钮可以重新查询它。",
     ),
     "report_status_confirmed": Message(
         "Confirmed as a fake. Every check of this channel now warns that it is an impersonation.",
@@ -157,6 +192,37 @@ UI: dict[str, Message] = {
     "message_signals": Message("Scam signs in the wording", "措辞中的诈骗迹象"),
     "message_no_signals": Message("No known scam phrase was found.", "没有发现已知的诈骗话术。"),
     "message_truncated": Message("Only the first items were checked.", "只检查了前面部分内容。"),
+    "scam_title": Message("This is a scam", "这是诈骗"),
+    "scam_sub": Message(
+        "Someone is pretending to be TokenPocket to take your wallet or your money.",
+        "有人冒充 TokenPocket，想骗走你的钱包或钱。",
+    ),
+    "scam_steps_title": Message("What to do now", "现在就这样做"),
+    "scam_step_stop": Message(
+        "Stop replying. Do not open the links in the message, scan its codes or install an app it sends.",
+        "停止回复对方。不要打开消息里的链接，不要扫码，也不要安装对方发来的 App。",
+    ),
+    "scam_step_never": Message(
+        "Never send your seed phrase (助记词), private key or password, and never pay any “fee” (unfreezing, "
+        "verification, handling, deposit): TokenPocket never charges them.",
+        "绝不要发送助记词、私钥或密码，也绝不要支付任何“费用”（解冻费、验证费、手续费、保证金）：TokenPocket 从不收取这些费用。",
+    ),
+    "scam_step_help": Message("Real help is only at the official channels (type the address yourself):",
+                              "真正的帮助只在官方渠道（请自己输入网址）："),
+    "scam_step_report": Message("Report the scam, so that others who check these channels are warned:",
+                                "举报这次诈骗，让其他查询这些渠道的人也能收到警告："),
+    "scam_step_report_none": Message(
+        "To report it: check the link or account the scammer uses, and use the form under the result.",
+        "要举报：查询骗子使用的链接或账号，然后使用结果下方的表单。",
+    ),
+    "scam_report_open": Message("Report the {count} scam channels in this message", "举报这条消息里的 {count} 个诈骗渠道"),
+    "scam_report_text": Message("I received this scam message pretending to be TokenPocket support.",
+                                "我收到一条冒充 TokenPocket 客服的诈骗消息。"),
+    "scam_report_phrases": Message("It said: {phrases}", "消息里说：{phrases}"),
+    "message_wallet_scam": Message(
+        "This is where the scammer wants your money to go. Send nothing to it: a transfer cannot be undone.",
+        "这是骗子想让你转钱过去的钱包地址。不要向它转任何钱：转账无法撤回。",
+    ),
     "message_never_official": Message(
         "A message as a whole is never \"official\": anyone can copy official links into a message.",
         "一整段消息永远不会被判定为“官方”：任何人都可以把官方链接复制进消息里。",
@@ -200,6 +266,12 @@ UI: dict[str, Message] = {
         "VERIFIER_ALLOWED_HOSTS.",
         "运维人员：请把 VERIFIER_PUBLIC_URL 设为本服务的公开地址，或把这个主机名加入 VERIFIER_ALLOWED_HOSTS。",
     ),
+    "not_found_title": Message("This page does not exist", "没有这个页面"),
+    "not_found_explain": Message(
+        "The address may be mistyped or old. Nothing is wrong with your wallet because of it. To check a link, "
+        "account or message, paste it below.",
+        "这个地址可能输错了或已失效，这不会影响你的钱包。要查询链接、账号或消息，请粘贴到下面。",
+    ),
     "search_title": Message("Looking for TokenPocket support? Here is where it really is",
                             "在找 TokenPocket 客服？真正的官方渠道在这里"),
     "invalid_title": Message("We could not check this", "无法查询这段内容"),
@@ -236,6 +308,10 @@ UI: dict[str, Message] = {
         "在手机上：先把任意页面加入书签，再编辑该书签，把地址替换为下面的代码。",
     ),
     "bm_code": Message("The bookmarklet's code", "书签小工具的代码"),
+    "bm_copy": Message("Copy the code", "复制代码"),
+    "bm_copied": Message("Copied. Now paste it as the bookmark's address.", "已复制。现在把它粘贴为书签的网址。"),
+    "bm_copy_failed": Message("Could not copy: press and hold the code above, then choose Copy.",
+                              "无法自动复制：请长按上面的代码，然后选择“复制”。"),
     "bm_privacy_title": Message("What it sends", "它会发送什么"),
     "bm_privacy": Message(
         "Only to this service, and only when you click it: the page's address, its title (shortened), whether its "
@@ -266,6 +342,28 @@ KIND_NAMES: dict[str, Message] = {
     "phone": Message("phone number", "电话号码"),
     "wallet_address": Message("wallet address", "钱包地址"),
 }
+
+
+MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+             "November", "December")
+
+
+def date_text(stamp: str | None, lang: str, *, with_time: bool = False) -> str:
+    """An RFC 3339 UTC time ("2027-01-25T01:30:00Z") as a person reads it: "2027年1月25日" or
+    "25 January 2027" (with the time: "… 01:30 UTC"). Anything unreadable is shown as given."""
+    from datetime import datetime
+
+    if not stamp:
+        return ""
+    try:
+        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return stamp
+    if lang == "zh":
+        day = f"{moment.year}年{moment.month}月{moment.day}日"
+        return f"{day} {moment:%H:%M}（UTC）" if with_time else day
+    day = f"{moment.day} {MONTHS_EN[moment.month - 1]} {moment.year}"
+    return f"{day}, {moment:%H:%M} UTC" if with_time else day
 
 
 def text(key: str, lang: str, **params: object) -> str:

@@ -22,12 +22,13 @@ from __future__ import annotations
 
 from typing import Any
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
-from werkzeug.exceptions import TooManyRequests
+from werkzeug.exceptions import HTTPException, NotFound, TooManyRequests
 
 from verifier import checklog, messages, page, platforms
 from verifier.deep import DeepCheckBusy
 from verifier.errors import InvalidInputError, StateError
 from verifier.model import Result
+from verifier.reports import MAX_WHAT_HAPPENED
 from verifier.scan import ScanResult, scan
 from verifier.search_phrase import WARNING as SEARCH_WARNING, SearchPhrase
 from verifier.web import bookmarklet, i18n
@@ -46,6 +47,8 @@ NOT_A_MESSAGE = {"unknown_platform", "empty_input", "invalid_text"}
 VERDICT_ICON = {"official": "✔", "unverified": "?"}
 DEEP_ON = ("1", "on", "true")  # values of ``deep`` that ask for the page to be read (limits.py counts them)
 VERDICT_TONE = {"official": "good", "unverified": "warn"}
+MESSAGE_REPORT_CHANNELS = 10  # channels one report from a message sends at most (each is its own report)
+REPORT_TEXT_MAX = MAX_WHAT_HAPPENED  # the pre-filled "what happened" fits the report's own cap
 
 
 def _lang() -> str:
@@ -68,6 +71,8 @@ def _render(template: str, status: int = 200, **context: Any) -> Response:
         switch_url=_switch_url,
         ui_en=lambda key: i18n.text(key, "en"),
         ui_zh=lambda key: i18n.text(key, "zh"),
+        date_text=lambda stamp, with_time=False: i18n.date_text(stamp, lang, with_time=with_time),
+        platform_name=lambda key: _platform_name(key, lang),
         **context,
     )
     response = Response(page_html, status=status, mimetype="text/html")
@@ -87,6 +92,18 @@ def _switch_url(lang: str) -> str:
     return url_for(request.endpoint or "pages.index", **args)
 
 
+def _platform_name(key: str | None, lang: str) -> str:
+    """A platform or chain key ("telegram", "evm") as the reader names it ("Telegram（电报）")."""
+    from verifier.inputs.wallet import CHAIN_NAMES
+
+    where = platforms.get_platform(key) if key else None
+    if where is not None:
+        return where.name_zh if lang == "zh" else where.name
+    if key in CHAIN_NAMES:
+        return CHAIN_NAMES[key][1 if lang == "zh" else 0]
+    return key or ""
+
+
 def _channels(lang: str) -> list[dict[str, str]]:
     """The official channels to use instead: the main contacts, then websites, email, accounts."""
     verifier = loaded().verifier
@@ -99,8 +116,7 @@ def _channels(lang: str) -> list[dict[str, str]]:
         # Links only where the address is the channel itself; accounts are shown as text
         # (platform + name), so the page never invents a profile URL.
         href = f"https://{c.value}/" if c.kind == "domain" else f"mailto:{c.value}" if c.kind == "email" else ""
-        where = platforms.get_platform(c.platform) if c.platform else None
-        name = (where.name_zh if lang == "zh" else where.name) if where else ""
+        name = _platform_name(c.platform, lang)
         out.append({"label": c.label.get(lang), "value": c.value, "kind": c.kind, "platform": name, "href": href})
     return out
 
@@ -143,6 +159,16 @@ def too_many(err: TooManyRequests) -> Response:
     response = _render("limited.html", status=429, seconds=wait, deep=deep, plain_check=plain_check)
     response.headers["Retry-After"] = str(wait)
     return response
+
+
+@bp.app_errorhandler(NotFound)
+def not_found(err: NotFound) -> Response:
+    """A page asked for a path that does not exist: a calm zh/en page with the paste box, not
+    problem+json (a person followed a broken link). ``/api/`` paths keep problem+json: the app's
+    HTTPException handler (problems.py) answers them as before."""
+    if request.path.startswith("/api/"):
+        return current_app.error_handler_spec[None][None][HTTPException](err)
+    return _render("not_found.html", status=404)
 
 
 # API answers of check endpoints only: a search phrase given as a report's channel stays a refusal.
@@ -252,17 +278,41 @@ def _cut_text(facts: dict[str, Any] | None, lang: str) -> str | None:
     return None
 
 
+def is_scam(found: ScanResult) -> bool:
+    """A message to head "This is a scam": a fake channel in it, or scam signs that argue for a
+    verdict (one weak sign alone, which changes no verdict, is not enough)."""
+    return found.verdict == "impersonation" or (found.verdict == "suspicious" and bool(found.signals))
+
+
+def _report_text(found: ScanResult, lang: str) -> str:
+    """The message form's "what happened", pre-filled (editable): the scam phrases found, which
+    say what the message asked for; never the whole message (it may hold the victim's details)."""
+    phrases = ("；" if lang == "zh" else "; ").join(dict.fromkeys(s.match.strip()[:80] for s in found.signals if s.match.strip()))
+    text = i18n.text("scam_report_text", lang)
+    if phrases:
+        text += " " + i18n.text("scam_report_phrases", lang, phrases=phrases)
+    return text[: REPORT_TEXT_MAX]
+
+
 def _message_page(found: ScanResult, text: str) -> Response:
     lang = _lang()
     data = found.to_dict(lang)
+    scam = is_scam(found)
     items = []
     for item, shown in zip(found.items, data["items"]):
+        if scam and item.kind == "wallet_address":
+            # Inside a scam a wallet address is where the money is meant to go, not "a support channel".
+            shown = {**shown, "reasons": [{"code": "wallet_in_scam", "message": i18n.text("message_wallet_scam", lang)}]}
         items.append({
             "data": shown,
             "tone": VERDICT_TONE.get(item.verdict, "bad"),
             "icon": VERDICT_ICON.get(item.verdict, "✘"),
             # no link to each item's check: message.html posts it, so no part of a message is put in a URL
         })
+    # What the one-click report sends: every item that is not an official channel (wallets too:
+    # the maintainers collect where scams send money), at most MESSAGE_REPORT_CHANNELS.
+    report_channels = [{"input": item.input, "platform": item.platform or ""}
+                       for item in found.items if item.verdict not in ("official", "unverified")][:MESSAGE_REPORT_CHANNELS]
     return _render(
         "message.html",
         text=text,
@@ -271,6 +321,11 @@ def _message_page(found: ScanResult, text: str) -> Response:
         verdict=found.verdict,
         tone=VERDICT_TONE.get(found.verdict, "bad"),
         icon=VERDICT_ICON.get(found.verdict, "✘"),
+        scam=scam,
+        headline=i18n.text("scam_title", lang) if scam else None,
+        subline=i18n.text("scam_sub", lang) if scam else None,
+        report_channels=report_channels if scam else [],
+        report_text=_report_text(found, lang) if scam else "",
     )
 
 
@@ -279,7 +334,7 @@ def _entry(channel: dict[str, Any] | None, lang: str) -> dict[str, str] | None:
         return None
     label = channel.get("label") or {}
     return {"value": channel.get("value", ""), "label": label.get(lang) or label.get("en", ""),
-            "platform": channel.get("platform") or ""}
+            "platform": _platform_name(channel.get("platform"), lang)}
 
 
 def _idn(details: dict[str, Any]) -> dict[str, str] | None:
@@ -303,37 +358,72 @@ def _cross_site() -> bool:
     return origin.rstrip("/") != public_origin(settings(), request)
 
 
-# Rate limits (verifier/limits.py) hook in here too, with the API's "reports" scope.
+# Rate limits (verifier/limits.py): the form has its own bucket (VERIFIER_RATELIMIT_REPORT_FORM),
+# so API calls from a shared address never block a victim's first report; channels count too.
 @bp.post("/report")
 def report() -> Response:
-    """The result page's report form: stored like ``POST /api/v1/reports``, answered with its id."""
+    """The report forms: a result page's (one channel) and a scam message's (each of its fake
+    channels, ``channel`` repeated with a ``platform`` each). Stored like ``POST
+    /api/v1/reports``, answered with the report numbers; a refusal in the person's language."""
     if _cross_site():
         return _render("report_done.html", status=403, state="refused")
     form = request.form  # only the named fields are read (SECURITY.md #7)
+    lang = _lang()
     verifier = loaded().verifier
     from verifier.limits import count_report_channel
 
-    # A new channel from this client counts against its distinct-channel limit (429: the calm page).
-    count_report_channel(current_app, form.get("channel", ""), form.get("platform") or None)
-    try:
-        submitted = current_app.extensions["verifier_reports"].submit(
-            verifier,
-            channel=form.get("channel", ""),
-            what_happened=form.get("what_happened", ""),
-            happened_at=form.get("happened_at") or None,
-            contact=form.get("contact") or None,
-            platform=form.get("platform") or None,
-            now=verifier.clock(),
-        )
-    except InvalidInputError as err:
-        return _render("report_done.html", status=422, state="invalid", error_code=err.code, error_message=err.message)
-    except StateError as err:
-        # The report store is down (a disk, a shared PostgreSQL): a person at a browser gets a
-        # calm page in their language, not problem+json; the operator has the log and /readyz.
-        current_app.logger.warning("report not stored: %s", err.message)
-        return _render("report_done.html", status=503, state="unavailable")
-    return _render("report_done.html", state="thanks", report_id=submitted.report.id, duplicate=submitted.duplicate,
-                   channel=submitted.result.normalized)
+    channels = form.getlist("channel")[:MESSAGE_REPORT_CHANNELS] or [""]
+    platforms = form.getlist("platform")
+    if len(platforms) != len(channels):  # the result page's form: one channel, platform optional
+        platforms = [form.get("platform", "")] * len(channels)
+    stored, refused = [], None
+    for channel, platform in zip(channels, platforms):
+        # A new channel from this client counts against its distinct-channel limit (429: the calm page).
+        count_report_channel(current_app, channel, platform or None)
+        try:
+            submitted = current_app.extensions["verifier_reports"].submit(
+                verifier,
+                channel=channel,
+                what_happened=form.get("what_happened", ""),
+                happened_at=form.get("happened_at") or None,
+                contact=form.get("contact") or None,
+                platform=platform or None,
+                now=verifier.clock(),
+            )
+        except InvalidInputError as err:
+            refused = refused or err
+            if getattr(err, "field", None):
+                break  # a field of the form itself (what happened ...): the same for every channel
+            continue  # this channel cannot be checked; the others are still reported
+        except StateError as err:
+            # The report store is down (a disk, a shared PostgreSQL): a person at a browser gets a
+            # calm page in their language, not problem+json; the operator has the log and /readyz.
+            current_app.logger.warning("report not stored: %s", err.message)
+            return _render("report_done.html", status=503, state="unavailable")
+        stored.append({"id": submitted.report.id, "duplicate": submitted.duplicate, "channel": submitted.result.normalized})
+    if not stored and refused is not None:
+        return _render("report_done.html", status=422, state="invalid", error_code=refused.code,
+                       error_text=report_error_text(refused, lang))
+    return _render("report_done.html", state="thanks", reports=stored)
+
+
+# Field names as a person reads them, for the form's refusals.
+FIELD_NAMES = {"what_happened": "report_what", "happened_at": "report_when", "contact": "report_contact"}
+
+
+def report_error_text(err: InvalidInputError, lang: str) -> str:
+    """A refused report in the person's language: which field and what to do, never the API's
+    English message (``invalid_field: 'what_happened' is empty``)."""
+    field = getattr(err, "field", None)
+    if field in FIELD_NAMES:
+        label = i18n.text(FIELD_NAMES[field], lang)
+        key = {"invalid_field": "report_error_empty", "field_too_long": "report_error_long"}.get(err.code, "report_error_text")
+        return i18n.text(key, lang, field=label, cap=getattr(err, "cap", 0))
+    if err.code in ("input_too_long", "field_too_long"):
+        return i18n.text("report_error_channel_long", lang)
+    if err.code == "unknown_platform":
+        return i18n.text("report_error_platform", lang)
+    return i18n.text("report_error_channel", lang)
 
 
 @bp.get("/report/<report_id>")
