@@ -14,7 +14,14 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from verifier.errors import VerifierError
-from verifier.pgstore import is_database_url
+
+#: What makes VERIFIER_DATABASE_URL a shared PostgreSQL database rather than a path.
+URL_SCHEMES = ("postgresql://", "postgres://")
+
+
+def is_database_url(where: object) -> bool:
+    return isinstance(where, str) and where.startswith(URL_SCHEMES)
+
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 #: The source checkout this package sits in (tests and docs use it; an installed package has none).

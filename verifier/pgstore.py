@@ -36,11 +36,11 @@ from datetime import datetime
 from typing import Any, Iterable, Iterator, Sequence
 from urllib.parse import urlsplit
 
+from verifier.config import URL_SCHEMES, is_database_url  # noqa: F401 (is_database_url: re-exported for the stores)
 from verifier.errors import StateError
 from verifier.registry.schema import format_timestamp
 from verifier.shared_schema import ddl
 
-URL_SCHEMES = ("postgresql://", "postgres://")
 #: Seconds to wait for a connection (a node must not hang on a dead database).
 CONNECT_TIMEOUT = 5
 #: The advisory lock key that serialises migrations across nodes and workers.
@@ -57,9 +57,6 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
 _WAY_OUT = "check VERIFIER_DATABASE_URL and that the PostgreSQL server is up and accepts this user"
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 
-
-def is_database_url(where: object) -> bool:
-    return isinstance(where, str) and where.startswith(URL_SCHEMES)
 
 
 def masked(url: str) -> str:
