@@ -309,3 +309,38 @@ def test_phone_width(browser, checker, lang):
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
         shot(page, f"phone-360-home-{lang}")
         assert not console.csp_violations()
+
+
+# --- a frightened victim pastes a scam message on a phone (issue 13) ----------------------------------
+
+SCAM_MESSAGES = {
+    "zh": ("您好，我是TP钱包官方客服。您的钱包已被冻结，请在24小时内提供助记词完成验证，并支付0.05 ETH解冻费。"
+           "加微信 tpkf8888 或访问 tokenpocket-kefu[.]com"),
+    "en": ("Hello, this is TokenPocket support. Your wallet is frozen: send your 12-word seed phrase within 24 hours "
+           "to verify it at https://tokenpocket-support.top/verify"),
+}
+
+
+@pytest.mark.parametrize("lang, headline, reader", [
+    ("zh", "这是诈骗", "本查询工具的维护人员"),
+    ("en", "This is a scam", "maintainers of this checker"),
+])
+def test_a_scam_message_says_scam_then_reports_in_two_clicks(browser, checker, lang, headline, reader):
+    with on_a_phone(browser, lang) as (page, console):
+        paste_and_check(page, checker, SCAM_MESSAGES[lang], lang)
+        assert page.locator(".verdict-text").inner_text() == headline
+        assert (page.locator(".verdict").bounding_box() or {"y": 999})["y"] < 200  # the first thing seen
+        steps = page.locator("#scam-steps > ol > li")
+        assert steps.count() == 4 and steps.nth(0).is_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        shot(page, f"scam-message-{lang}")
+        page.click("#report-message summary")  # click 1: the form opens, the channels already in it
+        assert page.locator("#report-message textarea[name=what_happened]").input_value().strip()
+        with page.expect_navigation():
+            page.click("#report-message button[type=submit]")  # click 2
+        assert page.locator("#report-id, #report-list a.report-id").count() >= 1
+        who = page.locator("#report-who").inner_text()
+        assert reader in who and "TokenPocket" in who
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        shot(page, f"scam-report-thanks-{lang}")
+        assert not console.csp_violations(), console.messages
