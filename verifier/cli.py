@@ -238,6 +238,9 @@ def build_parser() -> argparse.ArgumentParser:
     from verifier.reports_cli import add_reports_parser
 
     add_reports_parser(sub)
+    from verifier.mail_cli import add_email_parser
+
+    add_email_parser(sub)  # verifier email: who really sent a message (DKIM, DMARC alignment)
     return parser
 
 

@@ -81,6 +81,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("VERIFIER_LOG_CLIENT_IP", "log_client_ip", "Client addresses in the access log: off (default), or truncated (IPv4 /24, IPv6 /48)."),
     Setting("VERIFIER_WORKERS", "workers", "gunicorn worker processes of `verifier serve` (default 1)."),
     Setting("VERIFIER_THREADS", "threads", "Threads per worker of `verifier serve` (default 8)."),
+    Setting("VERIFIER_DNS_NAMESERVERS", "dns_nameservers", "DNS servers for the e-mail check's DKIM and DMARC lookups: ip or ip:port, comma-separated (empty: the system's)."),
 )
 
 
@@ -111,6 +112,7 @@ class Settings:
     log_client_ip: str = "off"
     workers: int = 1
     threads: int = 8
+    dns_nameservers: tuple[str, ...] = ()
 
     @property
     def signature_path(self) -> Path:
@@ -159,6 +161,13 @@ class Settings:
         if not 1 <= settings.ratelimit_ipv6_prefix <= 128:
             raise SettingsError(f"VERIFIER_RATELIMIT_IPV6_PREFIX must be 1 to 128 (64: one home connection), "
                                 f"not {settings.ratelimit_ipv6_prefix}")
+        if settings.dns_nameservers:
+            from verifier.mailauth import parse_nameservers
+
+            try:
+                parse_nameservers(settings.dns_nameservers)
+            except ValueError as err:
+                raise SettingsError(f"VERIFIER_DNS_NAMESERVERS: {err}") from None
         if settings.public_url:
             settings = replace(settings, public_url=public_origin(settings.public_url))
         return settings

@@ -311,6 +311,122 @@ MESSAGES: dict[str, Message] = {
         "The page copies the official sites' links ({official}) but sends what you type to {hosts}.",
         "该页面照搬官方网站的链接（{official}），却把你填写的内容发送到 {hosts}。",
     ),
+    # --- e-mail check: who really sent a message (verifier/mailauth.py) -------------------
+    "dkim_pass": Message(
+        "A DKIM signature by {domain} verifies here (selector {selector}, {algorithm}), and {domain} is the "
+        "sender's domain {from_domain}: {domain} signed this message.",
+        "{domain} 的 DKIM 签名在本服务验证通过（选择器 {selector}，{algorithm}），且 {domain} 与发件人域名 {from_domain} "
+        "一致：这封邮件确由 {domain} 签名。",
+    ),
+    "dkim_not_aligned": Message(
+        "A DKIM signature by {domain} verifies, but the message says it is from {from_domain}: anyone can sign "
+        "their own mail, so a signature by another domain proves nothing about {from_domain}.",
+        "{domain} 的 DKIM 签名验证通过，但邮件自称来自 {from_domain}：任何人都能为自己的邮件签名，其他域名的签名不能证明"
+        "邮件来自 {from_domain}。",
+    ),
+    "dkim_body_hash_mismatch": Message(
+        "The signature by {domain} (selector {selector}) does not match the body (body hash): the text was changed "
+        "after it was signed, or it is not the message that was signed.",
+        "{domain} 的签名（选择器 {selector}）与正文不符（正文哈希不一致）：正文在签名后被改过，或者这不是被签名的那封邮件。",
+    ),
+    "dkim_signature_mismatch": Message(
+        "The signature by {domain} (selector {selector}) does not verify with {domain}'s key: the signed headers "
+        "were changed, or {domain}'s key did not make it.",
+        "{domain} 的签名（选择器 {selector}）无法用 {domain} 的公钥验证：被签名的邮件头被改过，或者签名并非由 {domain} 的密钥生成。",
+    ),
+    "dkim_key_not_found": Message(
+        "No DKIM key is published at {selector}._domainkey.{domain}: the signature by {domain} cannot be genuine.",
+        "{selector}._domainkey.{domain} 上没有公布 DKIM 公钥：{domain} 的这个签名不可能是真的。",
+    ),
+    "dkim_key_revoked": Message(
+        "The key {selector}._domainkey.{domain} is revoked (published empty): this signature no longer counts.",
+        "公钥 {selector}._domainkey.{domain} 已被吊销（公布为空）：这个签名不再有效。",
+    ),
+    "dkim_key_invalid": Message(
+        "The key at {selector}._domainkey.{domain} is not a usable DKIM key (malformed, unknown type, or an RSA "
+        "key under 1024 bits).",
+        "{selector}._domainkey.{domain} 上的公钥不可用（格式错误、类型未知，或 RSA 密钥短于 1024 位）。",
+    ),
+    "dkim_expired": Message(
+        "The signature by {domain} (selector {selector}) has expired (its x= date is past).",
+        "{domain} 的签名（选择器 {selector}）已过期（x= 时间已过）。",
+    ),
+    "dkim_malformed": Message(
+        "The DKIM-Signature by {domain} (selector {selector}) is malformed and cannot be checked.",
+        "{domain} 的 DKIM-Signature（选择器 {selector}）格式错误，无法验证。",
+    ),
+    "dkim_partial_body": Message(
+        "The signature by {domain} covers only the first part of the body (l= tag): anything can follow it, so "
+        "it is not counted.",
+        "{domain} 的签名只覆盖正文的前一部分（l= 标签）：后面可以被追加任何内容，因此不计入。",
+    ),
+    "dkim_from_not_signed": Message(
+        "The signature by {domain} does not cover the From field, so it says nothing about the sender.",
+        "{domain} 的签名没有覆盖 From 字段，因此不能说明发件人是谁。",
+    ),
+    "dkim_dns_unavailable": Message(
+        "DNS did not answer for the key {selector}._domainkey.{domain}: the signature by {domain} could not be "
+        "checked now.",
+        "查询公钥 {selector}._domainkey.{domain} 时 DNS 没有应答：目前无法验证 {domain} 的签名。",
+    ),
+    "dkim_headers_only": Message(
+        "Only the headers were given: {domain}'s signature was checked on the signed headers; the body was not "
+        "part of this check. Paste the whole message to check the body too.",
+        "只提供了邮件头：已按被签名的邮件头验证 {domain} 的签名，正文不在本次检查范围内。粘贴整封邮件可同时验证正文。",
+    ),
+    "no_dkim_signature": Message(
+        "The message carries no DKIM signature at all: nothing proves who sent it.",
+        "这封邮件没有任何 DKIM 签名：没有任何东西能证明它的发件人。",
+    ),
+    "dmarc_unavailable": Message(
+        "DNS did not answer for the DMARC record of {domain}, so whether a signature by a related domain counts "
+        "could not be decided.",
+        "查询 {domain} 的 DMARC 记录时 DNS 没有应答，无法判断相关域名的签名是否有效。",
+    ),
+    "official_sender_unverifiable": Message(
+        "The message says it is from {address} (TokenPocket's domain {domain}), but DNS did not answer, so its "
+        "signature could not be checked. Until it can, treat it as not official.",
+        "邮件自称来自 {address}（TokenPocket 的域名 {domain}），但 DNS 没有应答，无法验证签名。在能够验证之前，请当作非官方邮件。",
+    ),
+    "forged_official_sender": Message(
+        "The message says it is from {address} (TokenPocket's domain {domain}), but no signature by {domain} "
+        "verifies: the sender is forged.",
+        "邮件自称来自 {address}（TokenPocket 的域名 {domain}），但没有任何 {domain} 的签名验证通过：发件人是伪造的。",
+    ),
+    "forged_official_name": Message(
+        "The message shows {shown} as its sender, but it really comes from {address}: the official address is "
+        "only written where the name goes.",
+        "邮件把 {shown} 显示为发件人，实际却来自 {address}：官方地址只是被写在了名称的位置。",
+    ),
+    "multiple_from": Message(
+        "The message has {count} From fields. A real message has one; mail programs show one while a check may "
+        "read another.",
+        "这封邮件有 {count} 个 From 字段。正常邮件只有一个；邮件程序显示的可能与验证读取的不是同一个。",
+    ),
+    "from_unreadable": Message(
+        "The From field cannot be read as one address: {value}",
+        "From 字段无法读作一个邮箱地址：{value}",
+    ),
+    "sender_not_tokenpocket": Message(
+        "The sender's domain {domain} is not one of TokenPocket's mail domains.",
+        "发件人域名 {domain} 不是 TokenPocket 的邮件域名。",
+    ),
+    "reply_to_elsewhere": Message(
+        "Replies go to {reply_to}, not to the sender's domain {from_domain}.",
+        "回复会发送到 {reply_to}，而不是发件人域名 {from_domain}。",
+    ),
+    "return_path_elsewhere": Message(
+        "Bounces go to {return_path}, not to {from_domain} (common for mailing services; a note).",
+        "退信地址是 {return_path}，而不是 {from_domain}（邮件发送服务常见如此；仅供参考）。",
+    ),
+    "email_attachments": Message(
+        "The message has {count} attachment(s): {names}. They were not opened; do not open files you did not expect.",
+        "这封邮件有 {count} 个附件：{names}。本服务没有打开它们；不要打开你没有预期的文件。",
+    ),
+    "message_scam_signs": Message(
+        "The text of the message has scam signs or links to fakes (listed with the body below).",
+        "邮件正文含有诈骗迹象或冒充链接（见下方正文部分）。",
+    ),
 }
 
 VERDICT_TEXT: dict[str, Message] = {

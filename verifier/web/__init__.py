@@ -68,4 +68,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, trusted_keys: Sequenc
     app.register_blueprint(health.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
     app.register_blueprint(pages.bp)
+    from verifier.web import email
+
+    email.init_app(app)  # POST /api/v1/email and the /email page (who really sent a message)
     return app
