@@ -134,6 +134,21 @@ def test_an_uncheckable_channel_is_refused_in_chinese(client):
     assert "无法举报" in soup(response).select_one("#report-error").get_text()
 
 
+@pytest.mark.parametrize("fields, code", [
+    ({"input": "%%%"}, "unrecognised_input"),
+    ({"input": "tokenpocket_cn", "platform": "myspace"}, "unknown_platform"),
+])
+def test_the_check_page_says_why_in_chinese(client, fields, code):
+    response = client.post("/check?lang=zh", data=fields, headers=SAME_SITE)
+    assert response.status_code == 422
+    detail = soup(response).select_one("#invalid-detail")
+    assert detail.select_one("[data-code]")["data-code"] == code
+    said = detail.get_text().replace(f"({code})", "")
+    assert re.search(r"[\u4e00-\u9fff]", said)
+    for english in ("not something we can check", "unknown platform", "expected"):  # the API's English words
+        assert english not in said
+
+
 # --- the 404 page --------------------------------------------------------------------------------------
 
 

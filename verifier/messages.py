@@ -44,9 +44,9 @@ MESSAGES: dict[str, Message] = {
         "这是签名注册表中已确认的冒充渠道：{note}",
     ),
     "reported_confirmed": Message(
-        "Victims reported this as a fake (first on {first_seen}) and TokenPocket's maintainers confirmed it; "
+        "Victims reported this as a fake (first on {first_seen}) and this checker's maintainers confirmed it; "
         "it is not in the signed registry yet.",
-        "有受害者举报它是冒充渠道（首次举报于 {first_seen}），并已由 TokenPocket 维护人员确认；它尚未加入签名注册表。",
+        "有受害者举报它是冒充渠道（首次举报于 {first_seen}），并已由本查询工具的维护人员确认；它尚未加入签名注册表。",
     ),
     "registry_expired": Message(
         "This matches our list of official channels, but the list expired on {expires_at} and has not been "

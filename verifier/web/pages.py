@@ -24,7 +24,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException, NotFound, TooManyRequests
 
-from verifier import checklog, messages, page, platforms
+from verifier import checklog, error_text, messages, page, platforms
 from verifier.deep import DeepCheckBusy
 from verifier.errors import InvalidInputError, StateError
 from verifier.model import Result
@@ -213,7 +213,8 @@ def check() -> Response:
                 return _message_page(scan(text, verifier), text)
             except InvalidInputError as scan_err:
                 err = scan_err
-        return _render("invalid.html", status=422, text=text, error_code=err.code, error_message=err.message)
+        # The details in the page's language (error_text.py), never the API's English sentence.
+        return _render("invalid.html", status=422, text=text, error_code=err.code, error_message=error_text.of(err, lang))
     checklog.record(result, "web")  # one value checked (a message shown as such is not logged)
     if values.get("deep") in DEEP_ON:
         try:
