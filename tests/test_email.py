@@ -381,3 +381,32 @@ def test_the_check_log_gets_the_domain_and_verdict_only(client, keys, mail_env):
     rows = sqlite3.connect(mail_env / "var" / "verifier.sqlite3").execute(
         "SELECT source, kind, platform, value, verdict, reasons FROM check_log").fetchall()
     assert rows == [("api", "email_message", None, MAIL_DOMAIN, "forged", "")]
+
+
+# --- the page ----------------------------------------------------------------------------------
+
+
+def test_page_paste_and_upload(client, keys):
+    http, _ = client
+    form = http.get("/email?lang=zh")
+    assert form.status_code == 200 and "这封邮件真的来自 TokenPocket 吗？" in form.get_data(as_text=True)
+    assert "/email" in http.get("/?lang=zh").get_data(as_text=True)  # the checker links its e-mail mode
+    forged = http.post("/email?lang=zh", data={"message": official().decode()})
+    page = forged.get_data(as_text=True)
+    assert forged.status_code == 200 and 'data-verdict="forged"' in page and "没有任何 DKIM 签名" in page
+    from io import BytesIO
+
+    upload = http.post("/email?lang=en", data={"eml": (BytesIO(sign(official(), keys.rsa)), "notice.eml")},
+                       content_type="multipart/form-data")
+    assert 'data-verdict="official_sender"' in upload.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("message", "code", "words"), [
+    ("", "empty_input", "内容为空"),
+    ("请问这是真的吗", "not_an_email", "这不是一封邮件的原文"),
+])
+def test_page_refusals_are_kind_and_in_chinese(client, message, code, words):
+    http, _ = client
+    answer = http.post("/email?lang=zh", data={"message": message})
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 422 and f'data-code="{code}"' in page and words in page

@@ -203,6 +203,47 @@ def page_post() -> Response:
     return _page("email_result.html", result=data, tone=tone)
 
 
+def describe(doc: dict[str, Any], *, object_schema, body, ok, problems, lang_header, body_errors) -> None:
+    """Add ``POST /api/v1/email`` to the OpenAPI document (openapi.py's helpers passed in)."""
+    reason = {"type": "object", "required": ["code", "message"],
+              "properties": {"code": {"type": "string"}, "message": {"type": "string"}, "params": {"type": "object"}}}
+    doc["components"]["schemas"]["EmailRequest"] = object_schema(EMAIL_FIELDS)
+    doc["components"]["schemas"]["EmailResult"] = {
+        "type": "object",
+        "required": ["verdict", "verdict_text", "risk", "reasons", "advice", "from", "dkim", "receiver_said",
+                     "reply_to", "attachments", "body", "headers_only"],
+        "properties": {
+            "verdict": {"enum": list(mailauth.VERDICTS)},
+            "verdict_text": {"type": "string"}, "risk": {"type": "integer", "minimum": 0, "maximum": 100},
+            "reasons": {"type": "array", "items": reason}, "advice": {"type": "string"},
+            "from": {"type": ["object", "null"]}, "subject": {"type": ["string", "null"]},
+            "dkim": {"type": "array", "items": {"type": "object", "properties": {
+                "domain": {"type": "string"}, "selector": {"type": "string"}, "algorithm": {"type": "string"},
+                "result": {"enum": ["pass", "fail", "unavailable"]}, "aligned": {"type": "boolean"},
+                "headers_only": {"type": "boolean"}, "reason": reason}}},
+            "dmarc": {"type": ["object", "null"]}, "arc": {"type": ["object", "null"]},
+            "receiver_said": {"type": "array", "items": {"type": "object"},
+                              "description": "The message's Authentication-Results lines: shown, never trusted."},
+            "reply_to": {"type": "array", "items": {"type": "string"}}, "return_path": {"type": ["string", "null"]},
+            "contact_links": {"type": "array", "items": {"type": "object"}},
+            "attachments": {"type": "array", "items": {"type": "object"}},
+            "body": {"anyOf": [{"$ref": "#/components/schemas/ScanResult"}, {"type": "null"}]},
+            "headers_only": {"type": "boolean"},
+        },
+    }
+    doc["paths"]["/api/v1/email"] = {"post": {
+        "operationId": "email",
+        "summary": "Who really sent this e-mail? DKIM verified here, aligned with an official From domain",
+        "description": f"`message`: the raw message or its header block, at most {mailauth.MAX_BYTES} bytes of UTF-8 "
+                       f"(more: 422 `input_too_long`); bodies up to {MAX_BODY} bytes (more: 413). 422 `not_an_email` "
+                       "without a From header; 422 `email_too_complex` past the header and part caps.",
+        "parameters": [lang_header],
+        "requestBody": body("EmailRequest", "The raw message."),
+        "responses": {**ok({"$ref": "#/components/schemas/EmailResult"}, "The e-mail's verdict and why."),
+                      **problems(*body_errors)},
+    }}
+
+
 def init_app(app: Flask) -> None:
     """Register the API route, the page, and ``email_text`` for every template (the index links here)."""
     app.register_blueprint(api_bp, url_prefix="/api/v1")

@@ -579,6 +579,10 @@ def _with_keys_and_limits(doc: dict[str, Any]) -> dict[str, Any]:
         },
         "required": ["days", "since", "total", "by_verdict", "top"],
     }
+    from verifier.web import email
+
+    email.describe(doc, object_schema=object_schema, body=body, ok=ok, problems=problems, lang_header=LANG_HEADER,
+                   body_errors=BODY_ERRORS)  # POST /api/v1/email: its path and schemas live beside the route
     for path, operations in doc["paths"].items():
         if not path.startswith("/api/v1/"):
             continue
