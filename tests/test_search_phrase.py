@@ -80,6 +80,7 @@ def test_a_near_miss_page_is_still_the_422(client):
 @pytest.mark.parametrize("request_", [
     ("get", "/api/v1/check?input=tp%E9%92%B1%E5%8C%85%E5%AE%A2%E6%9C%8D&lang=zh", None),
     ("post", "/api/v1/check?lang=zh", {"input": "TokenPocket support"}),
+    ("post", "/api/v1/check", {"input": "TP钱包人工客服", "lang": "zh"}),  # the language asked in the body
 ])
 def test_the_api_answers_200_with_kind_search_phrase(client, request_):
     method, path, body = request_

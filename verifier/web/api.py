@@ -53,6 +53,7 @@ from verifier.errors import InvalidInputError
 from verifier import reports
 from verifier.scan import MAX_BYTES as MAX_TEXT_BYTES
 from verifier.scan import scan
+from verifier.search_phrase import SearchPhrase
 from verifier.strictjson import loads_strict
 from verifier.web.context import loaded
 from verifier.web import security
@@ -258,7 +259,12 @@ def _deep_check() -> Callable[..., dict[str, Any]] | None:
 def _check_one(fields: dict[str, Any], lang: str) -> dict[str, Any]:
     """The result object; with ``deep``, the input is still checked first, so a bad input
     answers its own code before ``deep_check_unavailable``."""
-    result = loaded().verifier.check(fields["input"], platform=fields.get("platform"))
+    try:
+        result = loaded().verifier.check(fields["input"], platform=fields.get("platform"))
+    except SearchPhrase as phrase:
+        # "tp钱包客服": the official routes and a warning, in the language the body asked for
+        # (pages.search_phrase_answer, which answers it elsewhere, cannot read the body again).
+        return phrase.answer(lang)
     checklog.record(result, "api")
     body = result.to_dict(lang)
     if fields.get("deep"):
