@@ -225,9 +225,13 @@ def query_args(fields: tuple[Field, ...]) -> dict[str, Any]:
 
 
 def language(requested: str | None) -> str:
-    """``lang`` from the request, else the first of ``Accept-Language`` we speak (zh* → zh), else en."""
+    """``lang`` from the request body or query, else the first of ``Accept-Language`` we speak
+    (zh* → zh), else en."""
     if requested:
         return requested
+    query = request.args.get("lang")  # "?lang=zh" on a POST too, as the pages link it
+    if query in LANGS:
+        return query
     for value, _quality in request.accept_languages:  # sorted by quality, best first
         primary = value.replace("_", "-").split("-", 1)[0].lower()
         if primary in LANGS:
