@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test bench lint clean registry-resign
+.PHONY: install run test bench docs lint clean registry-resign
 
 install: $(STAMP)
 
@@ -23,6 +23,11 @@ test: install
 bench: install
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python bench/run.py
+
+# The documentation site (docs/, mkdocs.yml): --strict, so a broken link or page fails.
+docs: install
+	$(BIN)/python -m pip install --quiet -e '.[test,docs]'
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
 
 # The monthly re-signing (docs/registry.md): serial+1, issued_at=now, expires_at=now+60 days,
 # signed with the maintainers' key, checked with the stock minisign against a pinned key, then

@@ -1,7 +1,7 @@
-"""The README's nginx block in front of a real ``verifier serve``: what "Behind a reverse
+"""The nginx block of docs/operations.md in front of a real ``verifier serve``: what "Behind a reverse
 proxy" promises holds with the configuration exactly as printed there.
 
-The ``location /`` block is read from README.md (so the docs cannot drift from what is
+The ``location /`` block is read from docs/operations.md (so the docs cannot drift from what is
 tested), wrapped in a minimal nginx.conf on a loopback port, and checked: with
 ``VERIFIER_TRUSTED_PROXIES=1`` a client's own ``X-Forwarded-For`` cannot escape the per-IP
 limit (nginx appends the real address, the rightmost counts), a 429 keeps its problem+json
@@ -38,10 +38,10 @@ def _nginx() -> str:
 
 
 def readme_location_block() -> str:
-    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("### Behind a reverse proxy", 1)[1].split("\n### ", 1)[0]
+    readme = (PROJECT_ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
+    section = readme.split("## Behind a reverse proxy", 1)[1].split("\n## ", 1)[0]
     block = re.search(r"```\n(location / \{.*?\n\})\n```", section, re.S)
-    assert block, "README's 'Behind a reverse proxy' lost its nginx location block"
+    assert block, "docs/operations.md's 'Behind a reverse proxy' lost its nginx location block"
     return block.group(1)
 
 
