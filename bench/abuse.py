@@ -111,7 +111,7 @@ def _worker_rss_mb(master: int) -> float:
 
 def fetch_deadline(drip) -> None:
     from verifier.errors import FetchError
-    from verifier.fetch import FetchLimits, SafeFetcher
+    from verifier.deep.fetch import FetchLimits, SafeFetcher
 
     limits = FetchLimits.with_allowed(["127.0.0.1/32"], ports=frozenset({80, 443, drip.port}))
     cases = {"header drip (1 byte / 0.5 s)": "/headers", "body drip (1 byte / 0.5 s)": "/body",

@@ -38,7 +38,7 @@ ROUNDS = 3
 WARMUP_SECONDS = 1.0
 MAX_REQUESTS = 200_000
 AIM = 0.70
-# The same worker model as `verifier serve` (verifier/server.py).
+# The same worker model as `verifier serve` (verifier/web/server.py).
 GUNICORN = ["--workers", "1", "--threads", "8", "--worker-class", "gthread", "--preload",
             "--timeout", "30", "--graceful-timeout", "20", "--access-logfile", "-", "--error-logfile", "-"]
 

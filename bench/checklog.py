@@ -35,10 +35,10 @@ def _per_check_us(fn, values) -> float:
 def main() -> int:
     from run import mixed_inputs  # bench/run.py: the realistic mix
 
-    from verifier import checklog
+    from verifier.state import checklog
     from verifier.config import Settings
-    from verifier.runtime import open_verifier
-    from verifier.store import StateStore
+    from verifier.serving.runtime import open_verifier
+    from verifier.state.store import StateStore
 
     data_dir = Path(tempfile.mkdtemp(prefix="verifier-bench-checklog-"))
     settings = Settings.from_env(data_dir=data_dir)

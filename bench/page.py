@@ -91,7 +91,7 @@ def _timed_in_child(parser: str, name: str) -> tuple[float | None, int | None]:
 
 
 def parser_comparison() -> None:
-    from verifier.page_html import read_html
+    from verifier.deep.page_html import read_html
 
     print("\ndeep check: parsing a 2 MiB hostile page (ms to a tree; inputs found), and the whole reading")
     print(f"  {'page':26s} {'html.parser':>16s} {'lxml':>16s} {'selectolax':>16s} {'read_html (caps)':>22s}")
@@ -110,7 +110,7 @@ def parser_comparison() -> None:
 def main() -> int:
     from verifier import page
     from verifier.check import Verifier
-    from verifier.page_html import summarise_html
+    from verifier.deep.page_html import summarise_html
     from verifier.registry.schema import parse_registry
 
     registry = parse_registry(json.loads((ROOT / "data" / "official_channels.json").read_text(encoding="utf-8")))

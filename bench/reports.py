@@ -10,7 +10,7 @@ keep-alive ``http.client`` connections:
   request is a check and an UPDATE of ``duplicate_count`` (still one synced COMMIT each).
 
 A request counts only if it was answered 201. Only loopback is contacted; the data directory is
-a fresh temporary one. Rate limits (``verifier/limits.py``) are raised out of the way. With
+a fresh temporary one. Rate limits (``verifier/web/limits.py``) are raised out of the way. With
 ``VERIFIER_DATABASE_URL`` set (``VERIFIER_DATABASE_URL=postgresql://... make bench``) the
 reports go to that PostgreSQL database instead of the SQLite file: use an empty one.
 """
@@ -69,7 +69,7 @@ def main(seconds: float = SECONDS) -> int:
         shutil.rmtree(data_dir, ignore_errors=True)
     url = os.environ.get("VERIFIER_DATABASE_URL", "")
     if url:
-        from verifier.pgstore import masked
+        from verifier.state.pgstore import masked
 
         store = f"PostgreSQL {masked(url)}"
     else:

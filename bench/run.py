@@ -112,7 +112,7 @@ def main() -> int:
 
     sys.path.insert(0, str(ROOT))
     from verifier.config import Settings
-    from verifier.runtime import open_verifier
+    from verifier.serving.runtime import open_verifier
 
     verifier = open_verifier(Settings.from_env(data_dir=Path(data_dir))).verifier
     for name, values in (("exact-lookup", exact_inputs(20000, 5)), ("tricks", TRICKS * 500), ("realistic mix", mixed_inputs(20000, 9))):

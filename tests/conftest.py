@@ -63,7 +63,7 @@ def today_doc(shipped_doc) -> dict:
 @pytest.fixture
 def trusted_test_key(monkeypatch, test_key):
     """Pin the ephemeral test key instead of the package's keys, for code paths that load."""
-    import verifier.registry.loader as loader
+    import verifier.state.registry_files as loader
 
     monkeypatch.setattr(loader, "pinned_keys", lambda: (test_key.trusted,))
     return test_key

@@ -8,12 +8,12 @@ switch: it trusts only the keys in ``verifier/keys/``.
 
 import sys
 
-import verifier.registry.loader as loader
+import verifier.state.registry_files as loader
 from verifier.signing import from_base64
 
 _key = from_base64(open(sys.argv[1], encoding="ascii").read().splitlines()[1].strip())
 loader.pinned_keys = lambda: (_key,)
 
-from verifier.cli import main  # noqa: E402  (after pinning, as the fixtures do in-process)
+from verifier.cli.main import main  # noqa: E402  (after pinning, as the fixtures do in-process)
 
 sys.exit(main(sys.argv[2:]))

@@ -51,7 +51,7 @@ class Served:
         self.base = f"http://127.0.0.1:{self.port}"
         stem = (logs or Path(env["VERIFIER_DATA_DIR"]).parent) / f"serve-{self.port}"
         self.out_path, self.err_path = Path(f"{stem}.out"), Path(f"{stem}.err")
-        self.command = [sys.executable, "-m", "verifier.cli"]
+        self.command = [sys.executable, "-m", "verifier.cli.main"]
         if trusted_key is not None:
             key_file = Path(f"{stem}.pub")
             key_file.write_bytes(trusted_key.public_bytes)

@@ -497,7 +497,7 @@ def test_batch_keeps_order_and_puts_errors_in_place(client):
 def test_batch_item_errors_match_the_cli_jsonl(client, settings_env, capsys, monkeypatch):
     import io
 
-    from verifier.cli import main
+    from verifier.cli.main import main
 
     lines = ["tokenpocket.pro", "", "!!!", "x" * 5000, "https://tokenpocket.pro@evil.example/x"]
     monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(lines) + "\n"))

@@ -1,4 +1,4 @@
-"""API keys (verifier/apikeys.py, `verifier apikey ...`): stored hashed, shown once, revocable."""
+"""API keys (verifier/state/apikeys.py, `verifier apikey ...`): stored hashed, shown once, revocable."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import hashlib
 
 import pytest
 
-from verifier import apikeys
-from verifier.cli import main
-from verifier.store import open_shared
+from verifier.state import apikeys
+from verifier.cli.main import main
+from verifier.state.store import open_shared
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from cases import INVALID, NOT_OFFICIAL, OFFICIAL
-from verifier.cli import main
+from verifier.cli.main import main
 from verifier.errors import InvalidInputError
 
 ALL = OFFICIAL + NOT_OFFICIAL

@@ -1,4 +1,4 @@
-"""The check log (verifier/checklog.py): what is stored (never an IP or a message), the
+"""The check log (verifier/state/checklog.py): what is stored (never an IP or a message), the
 statistics and their order, `verifier stats`, and the admin endpoint's 401/403/200."""
 
 from __future__ import annotations
@@ -9,10 +9,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from verifier import apikeys, checklog
-from verifier.cli import main
+from verifier.state import apikeys
+
+from verifier.state import checklog
+from verifier.cli.main import main
 from verifier.config import Settings
-from verifier.store import open_shared
+from verifier.state.store import open_shared
 from verifier.web import create_app
 
 API = "/api/v1"

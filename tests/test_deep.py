@@ -13,11 +13,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from verifier.cli import main
-from verifier.deep import DeepChecker
-from verifier.fetch import FetchLimits, SafeFetcher
-from verifier.page_html import summarise_html
-from verifier.store import StateStore
+from verifier.cli.main import main
+from verifier.deep.checker import DeepChecker
+from verifier.deep.fetch import FetchLimits, SafeFetcher
+from verifier.deep.page_html import summarise_html
+from verifier.state.store import StateStore
 
 FAKE_SUPPORT_ZH = """<!doctype html><html lang="zh"><head><meta charset="utf-8">
 <title>TokenPocket 官方客服中心 - 钱包找回</title>
@@ -200,7 +200,7 @@ def test_garbage_html_never_crashes():
 
 
 def test_cli_check_deep(settings_env, port, capsys, monkeypatch):
-    import verifier.fetch as fetch
+    import verifier.deep.fetch as fetch
 
     monkeypatch.setenv("VERIFIER_FETCH_ALLOWED_NETWORKS", "127.0.0.1/32")
     monkeypatch.setenv("VERIFIER_FETCH_PORTS", f"80,443,{port}")
@@ -214,7 +214,7 @@ def test_cli_check_deep(settings_env, port, capsys, monkeypatch):
 
 @pytest.fixture
 def deep_app(settings_env, port, monkeypatch):
-    import verifier.fetch as fetch
+    import verifier.deep.fetch as fetch
     from verifier.config import Settings
     from verifier.web import create_app
 

@@ -22,11 +22,11 @@ import pytest
 from drip import DripServer
 from served import Served
 from verifier.config import Settings
-from verifier.deep import DeepChecker, DeepCheckBusy, DeepGate
-from verifier.fetch import FetchLimits, SafeFetcher
-from verifier.page_html import ParseLimits, read_html
-from verifier.runtime import deep_slots
-from verifier.store import StateStore
+from verifier.deep.checker import DeepChecker, DeepCheckBusy, DeepGate
+from verifier.deep.fetch import FetchLimits, SafeFetcher
+from verifier.deep.page_html import ParseLimits, read_html
+from verifier.serving.runtime import deep_slots
+from verifier.state.store import StateStore
 
 SEED_FORM = ("<form action='/collect'>" + "".join(f"<input type=text name=w{i}>" for i in range(12)) + "</form>")
 FAKE = ("<!doctype html><html><head><meta charset='utf-8'><title>TokenPocket 官方客服</title></head><body>"
@@ -60,7 +60,7 @@ def port():
 
 @pytest.fixture
 def app(settings_env, port, monkeypatch):
-    import verifier.fetch as fetch
+    import verifier.deep.fetch as fetch
     from verifier.web import create_app
 
     monkeypatch.setenv("VERIFIER_FETCH_ALLOWED_NETWORKS", "127.0.0.1/32")
@@ -195,8 +195,8 @@ def test_the_answer_says_a_page_was_cut(app, port, lang):
 
 
 def test_the_cli_says_a_page_was_cut(settings_env, port, capsys, monkeypatch):
-    import verifier.fetch as fetch
-    from verifier.cli import main
+    import verifier.deep.fetch as fetch
+    from verifier.cli.main import main
 
     monkeypatch.setenv("VERIFIER_FETCH_ALLOWED_NETWORKS", "127.0.0.1/32")
     monkeypatch.setenv("VERIFIER_FETCH_PORTS", f"80,443,{port}")

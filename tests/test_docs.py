@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from verifier import messages
-from verifier.cli import build_parser
+from verifier.cli.main import build_parser
 from verifier.config import SETTINGS
 from verifier.heuristics import detector_table
 from verifier.scan_phrases import PHRASES
@@ -132,7 +132,7 @@ def test_the_readme_examples_are_real_output(tmp_path, command_start):
     import sys
 
     command, shown = _readme_example(command_start)
-    verifier = [sys.executable, "-m", "verifier.cli"]
+    verifier = [sys.executable, "-m", "verifier.cli.main"]
     if command.startswith("printf "):
         message = shlex.split(command.split("|", 1)[0])[1]
         args, stdin = shlex.split(command.split("|", 1)[1])[1:], message

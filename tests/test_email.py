@@ -21,9 +21,9 @@ import pytest
 from mail_fixtures import MAIL_DOMAIN, OFFICIAL_ADDRESS, LoopbackDNS, dead_port, ed25519_key, mail, rsa_key, sign
 from verifier import mailauth
 from verifier.check import Verifier
-from verifier.cli import main
+from verifier.cli.main import main
 from verifier.errors import InvalidInputError
-from verifier.mail_dns import Resolver
+from verifier.deep.mail_dns import Resolver
 from verifier.mailauth import parse_nameservers
 from verifier.registry.schema import parse_registry
 
@@ -372,7 +372,7 @@ def test_api_email_body_cap(client):
 
 
 def test_the_check_log_gets_the_domain_and_verdict_only(client, keys, mail_env):
-    from verifier import checklog
+    from verifier.state import checklog
 
     http, app = client
     secret_body = "my own address is victim-private@example.net"

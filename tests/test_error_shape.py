@@ -64,7 +64,7 @@ def client(tmp_path_factory, shipped_doc, test_key):
     # module-scoped: one app for the whole table (the settings_env fixture is per test)
     from datetime import datetime, timedelta, timezone
 
-    import verifier.registry.loader as loader
+    import verifier.state.registry_files as loader
     from conftest import write_signed
     from verifier.config import Settings
     from verifier.registry.schema import format_timestamp

@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import urllib3.util.connection
 
-from verifier.fetch import (
+from verifier.deep.fetch import (
     FetchBlocked,
     FetchFailed,
     FetchLimits,

@@ -19,7 +19,7 @@ import pytest
 
 from drip import DripServer, SilentServer
 from verifier.config import Settings, SettingsError
-from verifier.fetch import FetchLimits, FetchTimeout, SafeFetcher
+from verifier.deep.fetch import FetchLimits, FetchTimeout, SafeFetcher
 
 BUDGET = 2.0
 MARGIN = 1.5  # a loaded 2-core machine; a drip left alone runs for a minute
@@ -96,7 +96,7 @@ def test_a_name_lookup_that_never_returns_ends_at_the_deadline(drip):
 def test_stuck_lookups_hold_a_bounded_number_of_threads(drip):
     """Six fetches whose names never resolve: at most DNS_THREADS lookup threads exist, the
     others wait for one, and every fetch still ends at its deadline."""
-    from verifier.fetch import DNS_THREADS
+    from verifier.deep.fetch import DNS_THREADS
 
     release = threading.Event()
 

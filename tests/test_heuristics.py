@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from verifier.cli import main
+from verifier.cli.main import main
 from verifier.heuristics.lookalike import strip_baits
 from verifier.heuristics.skeleton import is_mixed_script, skeleton
 from verifier.heuristics.typos import candidates, max_cost, max_distance, slip_cost

@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import pytest
 
-from verifier.cli import main
+from verifier.cli.main import main
 from verifier.message_shape import looks_like_message
 from verifier.web import create_app
 
@@ -175,8 +175,8 @@ def test_every_api_answer_says_the_policy_and_what_is_left(settings_env):
 
 
 def test_a_key_has_its_own_policy_names(settings_env):
-    from verifier import apikeys
-    from verifier.store import StateStore
+    from verifier.state import apikeys
+    from verifier.state.store import StateStore
 
     with StateStore(settings_env.database_path) as store:
         _, token = apikeys.create(store, "tool", limit="5/second;100/hour")

@@ -1,4 +1,4 @@
-"""Rate limits on /api/v1 (verifier/limits.py): per IP without a key, per key with one, 429 in
+"""Rate limits on /api/v1 (verifier/web/limits.py): per IP without a key, per key with one, 429 in
 problem+json with Retry-After, X-Forwarded-For only behind configured trusted proxies, and the
 storage check that keeps limits honest across workers (SECURITY.md #8). Issue 12: an IPv6 client
 is its /64, the web page's deep check shares the API's window, reports are limited in different
@@ -12,10 +12,10 @@ from dataclasses import replace
 
 import pytest
 
-from verifier import apikeys
+from verifier.state import apikeys
 from verifier.config import Settings, SettingsError
-from verifier.limits import check_storage
-from verifier.store import StateStore
+from verifier.web.limits import check_storage
+from verifier.state.store import StateStore
 from verifier.web import create_app
 
 API = "/api/v1"
@@ -211,7 +211,7 @@ def test_local_windows_count_like_the_library():
     from limits.storage import MemoryStorage
     from limits.strategies import FixedWindowRateLimiter
 
-    from verifier.limits import LocalFixedWindows
+    from verifier.web.limits import LocalFixedWindows
 
     now = [1_000_000.0]
     local = LocalFixedWindows(clock=lambda: now[0])
@@ -232,7 +232,7 @@ def test_local_windows_count_like_the_library():
 def test_local_windows_sweep_keeps_live_windows():
     from limits import parse
 
-    from verifier.limits import LocalFixedWindows
+    from verifier.web.limits import LocalFixedWindows
 
     now = [5_000_000.0]
     local = LocalFixedWindows(clock=lambda: now[0])
@@ -266,7 +266,7 @@ def test_a_redis_that_is_down_serves_unlimited_and_says_so(settings_env, caplog)
 
 
 def test_address_key_is_the_ipv4_address_or_the_ipv6_network():
-    from verifier.limits import address_key
+    from verifier.web.limits import address_key
 
     # Two addresses of one /64 (one home connection) are one client; of two /64s, two.
     assert address_key("2001:db8:1:2::1") == address_key("2001:db8:1:2:ffff:ffff:ffff:ffff") == "ip:2001:db8:1:2::/64"

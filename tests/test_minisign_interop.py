@@ -15,7 +15,7 @@ import pytest
 
 from registry_fixtures import ENCRYPTED_SECRET_PREFIX, NOW, comment_of, encode_doc, make_registry_doc
 from verifier.errors import RegistrySignatureError
-from verifier.registry.commands import main
+from verifier.cli.registry import main
 from verifier.registry.trust import verify_registry
 from verifier.signing import generate_keypair, public_key_from_text, sign_detached
 

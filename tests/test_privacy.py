@@ -20,7 +20,7 @@ import pytest
 
 from tests.served import Served
 from verifier.config import Settings, SettingsError
-from verifier.logs import RequestDetailsFilter, truncated_address
+from verifier.serving.logs import RequestDetailsFilter, truncated_address
 
 URL_ATTRIBUTES = ("href", "action", "src", "formaction")
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from registry_fixtures import ENCRYPTED_SECRET_PREFIX, NOW, PLAIN_SECRET_PREFIX, encode_doc, make_registry_doc
-from verifier.registry.commands import add_registry_parser, main
-from verifier.registry.loader import load_registry
+from verifier.cli.registry import add_registry_parser, main
+from verifier.state.registry_files import load_registry
 from verifier.signing import public_key_from_text
-from verifier.store import StateStore
+from verifier.state.store import StateStore
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW_TEXT = "2026-11-25T12:00:00Z"
@@ -234,7 +234,7 @@ def test_add_registry_parser_mounts_on_a_top_level_cli(env, capsys):
 
 def test_runs_as_a_module(env):
     proc = subprocess.run(
-        [sys.executable, "-m", "verifier.registry.commands", "comment", str(env / "official_channels.json")],
+        [sys.executable, "-m", "verifier.cli.registry", "comment", str(env / "official_channels.json")],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -172,7 +172,7 @@ def test_a_stored_registry_that_no_pinned_key_verifies_is_not_a_fallback(setting
     path.write_bytes(path.read_bytes().replace(b"tokenpocket.pro", b"tokenpocket.pr0", 1))
     from registry_fixtures import make_key
 
-    from verifier.registry import loader
+    from verifier.state import registry_files as loader
 
     other = make_key()
     monkeypatch.setattr(loader, "pinned_keys", lambda: (other.trusted,))  # the key was unpinned

@@ -12,12 +12,12 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as h_settings
 from hypothesis import strategies as st
 
-from verifier import reports
-from verifier.cli import main
+from verifier.state import reports
+from verifier.cli.main import main
 from verifier.errors import InvalidInputError
 from verifier.config import Settings
 from verifier.registry.schema import parse_registry
-from verifier.store import open_shared
+from verifier.state.store import open_shared
 from verifier.web import create_app
 
 API = "/api/v1"
@@ -287,7 +287,7 @@ def test_export_passes_the_registry_schema(client, capsys, today_doc):
 
 def test_confirmed_set_refreshes_on_the_version_row_only(settings):
     book = reports.ReportBook(settings.shared_database)
-    from verifier.runtime import open_verifier
+    from verifier.serving.runtime import open_verifier
 
     verifier = open_verifier(settings).verifier
     confirmed = reports.ConfirmedReports(book, refresh_seconds=3600)
@@ -304,7 +304,7 @@ def test_confirmed_set_refreshes_on_the_version_row_only(settings):
 def test_prune_deletes_old_rejected_reports_and_old_confirmed_ones_lose_the_victims_words(settings, capsys):
     from datetime import timedelta
 
-    from verifier.runtime import open_verifier
+    from verifier.serving.runtime import open_verifier
 
     book = reports.ReportBook(settings.shared_database)
     verifier = open_verifier(settings).verifier
@@ -399,7 +399,7 @@ def test_the_report_form_has_its_own_limit(settings_env, monkeypatch):
 
 @pytest.fixture
 def book_and_verifier(settings):
-    from verifier.runtime import open_verifier
+    from verifier.serving.runtime import open_verifier
 
     return reports.ReportBook(settings.shared_database), open_verifier(settings).verifier
 
@@ -447,7 +447,7 @@ def test_backup_while_reports_arrive_is_a_consistent_copy(settings_env, capsys, 
     import sqlite3
     import threading
 
-    from verifier.runtime import open_verifier
+    from verifier.serving.runtime import open_verifier
 
     settings = settings_env
     book = reports.ReportBook(settings.database_path)

@@ -23,7 +23,7 @@ import pytest
 import requests
 
 from served import Served
-from verifier.reports import ReportBook
+from verifier.state.reports import ReportBook
 
 CYCLES = 5
 STREAM_THREADS = 4

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from test_core_purity import CORE, closure, FORBIDDEN
 from verifier import extract, messages
-from verifier.cli import main
+from verifier.cli.main import main
 from verifier.errors import InvalidInputError
 from verifier.scan import MAX_BYTES, PRECEDENCE, ScanResult, combine, scan
 from verifier.scan_phrases import PHRASES, Signal, find_signals

@@ -1,4 +1,4 @@
-"""gunicorn's own refusals (verifier/server.py, issue 12): a request line over its limit (414),
+"""gunicorn's own refusals (verifier/web/server.py, issue 12): a request line over its limit (414),
 headers over theirs (431) and a request that is not HTTP (400) are answered by gunicorn before
 the app sees them, and are problem+json like every other error, against a real server."""
 
@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 
 from served import Served
-from verifier.server import _ProblemSocket, gunicorn_problem
+from verifier.web.server import _ProblemSocket, gunicorn_problem
 from verifier.web import MAX_REQUEST_LINE
 from verifier.web.openapi import document
 

@@ -122,7 +122,7 @@ def test_sighup_reloads_without_dropping_requests_and_a_tampered_file_keeps_the_
         # which refuse it and keep serving the last accepted registry
         registry_copy.write_bytes(registry_copy.read_bytes().replace(b"tokenpocket.pro", b"tokenpocket.pr0", 1))
         refused = subprocess.run(
-            [sys.executable, "-m", "verifier.cli", "registry", "reload"],
+            [sys.executable, "-m", "verifier.cli.main", "registry", "reload"],
             env=server.env, capture_output=True, text=True, timeout=30, check=False,
         )
         assert refused.returncode == 1 and "error: bad_signature:" in refused.stderr
@@ -237,7 +237,7 @@ def test_a_fresh_data_dir_with_a_bad_file_refuses_to_start(tmp_path, registry_co
 
 def test_reload_without_a_server_says_so(tmp_path, registry_copy):
     result = subprocess.run(
-        [sys.executable, "-m", "verifier.cli", "registry", "reload", "--pidfile", str(tmp_path / "none.pid")],
+        [sys.executable, "-m", "verifier.cli.main", "registry", "reload", "--pidfile", str(tmp_path / "none.pid")],
         env=_env(tmp_path, registry_copy), capture_output=True, text=True, timeout=30, check=False,
     )
     assert result.returncode == 1
@@ -245,9 +245,9 @@ def test_reload_without_a_server_says_so(tmp_path, registry_copy):
 
 
 def test_serve_defaults_suit_this_machine():
-    from verifier.cli import build_parser
+    from verifier.cli.main import build_parser
     from verifier.config import Settings, SettingsError
-    from verifier.server import GRACEFUL_TIMEOUT, gunicorn_options
+    from verifier.web.server import GRACEFUL_TIMEOUT, gunicorn_options
     from verifier.web import create_app
 
     args = build_parser().parse_args(["serve"])
@@ -260,10 +260,10 @@ def test_serve_defaults_suit_this_machine():
     app = create_app({"SETTINGS": settings})
     options = gunicorn_options(settings, app, host="::1", port=8000, workers=1, threads=8, pidfile=None)
     # gthread, answering gunicorn's own refusals in problem+json (tests/test_server_errors.py)
-    assert options["bind"] == "[::1]:8000" and options["worker_class"] == "verifier.server.ProblemWorker"
+    assert options["bind"] == "[::1]:8000" and options["worker_class"] == "verifier.web.server.ProblemWorker"
     assert options["graceful_timeout"] == GRACEFUL_TIMEOUT and options["preload_app"] is True
     # gunicorn's default access line has the client's address, the query string and the
-    # Referer: the text format is our own logger too (verifier/logs.py, tests/test_privacy.py)
+    # Referer: the text format is our own logger too (verifier/serving/logs.py, tests/test_privacy.py)
     assert options["logger_class"].__name__ == "PrivateLogger" and options["logger_class"].client_ip == "off"
 
 

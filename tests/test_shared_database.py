@@ -15,12 +15,12 @@ import threading
 import pytest
 
 from served import Served, free_port, wait_for
-from verifier import apikeys
-from verifier.cli import main
+from verifier.state import apikeys
+from verifier.cli.main import main
 from verifier.config import Settings
 from verifier.errors import StateError
-from verifier.pgstore import MIGRATIONS, PostgresStore, masked
-from verifier.store import open_shared
+from verifier.state.pgstore import MIGRATIONS, PostgresStore, masked
+from verifier.state.store import open_shared
 from verifier.web import create_app
 
 FAKE_HOST = "tokenpocket-airdrop-claim.top"
@@ -148,8 +148,8 @@ def test_a_restarted_postgres_is_one_error_then_reconnected(postgres_server):
 def test_a_restarted_postgres_never_fails_a_check(settings_env, postgres_server):
     """The confirmed set's refresh sits on every check's path: a lost connection there is a
     StateError the set shrugs off (it keeps what it had), never a driver error in a check."""
-    from verifier import reports
-    from verifier.runtime import open_verifier
+    from verifier.state import reports
+    from verifier.serving.runtime import open_verifier
 
     url = postgres_server.new_database()
     verifier = open_verifier(Settings.from_env()).verifier
@@ -184,8 +184,9 @@ def test_a_database_url_must_be_postgresql():
 def test_copy_a_nodes_sqlite_into_the_shared_database(settings_env, postgres_server, monkeypatch, capsys):
     """A single node becoming several: its reports keep their ids and status, its keys keep
     working, its check log is copied once; a second run copies nothing twice."""
-    from verifier import checklog, reports
-    from verifier.runtime import open_verifier
+    from verifier.state import checklog
+    from verifier.state import reports
+    from verifier.serving.runtime import open_verifier
 
     monkeypatch.delenv("VERIFIER_DATABASE_URL", raising=False)
     node = Settings.from_env()
@@ -223,7 +224,7 @@ def test_copy_a_nodes_sqlite_into_the_shared_database(settings_env, postgres_ser
 def test_readyz_probes_the_shared_database_at_most_once_per_ttl(settings_env, monkeypatch):
     """/readyz is not rate limited: a flood of it must not become a flood of PostgreSQL
     connections (the server's max_connections is shared by every node)."""
-    import verifier.pgstore
+    import verifier.state.pgstore
     from verifier.web import health
 
     calls: list[str] = []
@@ -232,7 +233,7 @@ def test_readyz_probes_the_shared_database_at_most_once_per_ttl(settings_env, mo
         calls.append(url)
         return None
 
-    monkeypatch.setattr(verifier.pgstore, "probe", counting_probe)
+    monkeypatch.setattr(verifier.state.pgstore, "probe", counting_probe)
     clock = [1000.0]
     monkeypatch.setattr(health._probes, "clock", lambda: clock[0])
     url = f"postgresql://verifier@127.0.0.1:{free_port()}/ttl"

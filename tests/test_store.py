@@ -1,4 +1,4 @@
-"""verifier.store and verifier.registry.loader: the rollback floor in SQLite, loading from disk."""
+"""verifier.state.store and verifier.state.registry_files: the rollback floor in SQLite, loading from disk."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ import pytest
 
 from registry_fixtures import NOW, TestKey, make_key, make_registry_doc, sign_doc
 from verifier.errors import RegistryError, RegistryRollbackError, RegistrySignatureError, StateError
-from verifier.registry.loader import load_last_accepted, load_registry
+from verifier.state.registry_files import load_last_accepted, load_registry
 from verifier.registry.trust import VerifiedRegistry, verify_registry
-from verifier.store import MIGRATIONS, StateStore
+from verifier.state.store import MIGRATIONS, StateStore
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -160,9 +160,9 @@ _WORKER = """
 import sys
 from datetime import datetime, timezone
 from verifier.errors import RegistryRollbackError
-from verifier.registry.loader import load_registry
+from verifier.state.registry_files import load_registry
 from verifier.signing import public_key_from_text
-from verifier.store import StateStore
+from verifier.state.store import StateStore
 reg, pub, db = sys.argv[1:4]
 key = public_key_from_text(open(pub).read())
 now = datetime(2026, 11, 25, 12, tzinfo=timezone.utc)
@@ -233,7 +233,7 @@ def test_not_a_database_gives_state_error(tmp_path):
 
 
 def test_locked_database_gives_state_error(tmp_path, monkeypatch):
-    import verifier.store as store_module
+    import verifier.state.store as store_module
 
     monkeypatch.setattr(store_module, "BUSY_TIMEOUT", 0.05)
     path = tmp_path / "state.sqlite3"

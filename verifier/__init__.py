@@ -37,7 +37,7 @@ def check_text(text: str, *, platform: str | None = None) -> "Result":
         with _lock:
             if _default is None:
                 from verifier.config import Settings
-                from verifier.runtime import open_verifier
+                from verifier.serving.runtime import open_verifier
 
                 _default = open_verifier(Settings.from_env()).verifier
     return _default.check(text, platform=platform)

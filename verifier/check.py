@@ -54,7 +54,7 @@ def fake_key(item: Item) -> FakeKey | None:
 
 class ReportedFakes(Protocol):
     """Confirmed victims' reports, as data the core consults (loaded from SQLite elsewhere:
-    ``verifier.reports.ConfirmedReports``). ``version()`` changes whenever the set does, so
+    ``verifier.state.reports.ConfirmedReports``). ``version()`` changes whenever the set does, so
     memoised answers are keyed by it; ``find`` gives the date the fake was first reported."""
 
     def version(self) -> int: ...

@@ -43,7 +43,7 @@ Limits: :data:`MAX_BYTES` of message, :data:`MAX_HEADER_FIELDS` header fields,
 
 Pure: no Flask, no socket, no disk. DNS goes through the injected ``lookup(name) -> [txt]``
 (``[]``: no such record; :class:`DnsUnavailable`: no answer); the real one is
-:mod:`verifier.mail_dns`. dkimpy's logger is silenced: the message is never logged.
+:mod:`verifier.deep.mail_dns`. dkimpy's logger is silenced: the message is never logged.
 """
 
 from __future__ import annotations
@@ -287,7 +287,7 @@ def _ascii_domain(domain: str) -> str | None:
 def parse_nameservers(raw: tuple[str, ...] | list[str]) -> tuple[tuple[str, int], ...]:
     """``("192.0.2.53", "127.0.0.1:5353", "[::1]:53")`` as (address, port) pairs; ValueError
     with the offending entry otherwise (``VERIFIER_DNS_NAMESERVERS``: the settings refuse it at start;
-    verifier.mail_dns uses the pairs)."""
+    verifier.deep.mail_dns uses the pairs)."""
     out: list[tuple[str, int]] = []
     for entry in raw:
         text = entry.strip()

@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from verifier.model import Reason
 
 if TYPE_CHECKING:  # pragma: no cover
-    from verifier.model import Result
+    # types only: a result renders itself through this module (model.Result.to_dict), so
+    # this module must not import model at run time (one direction: model -> messages)
+    from verifier.model import Reason, Result
 
 LANGS = ("en", "zh")
 

@@ -61,7 +61,7 @@ def render_text(result: Result, lang: str = "en") -> str:
             lead = "页面读取于" if lang == "zh" else "page read at"
             origin = "来自" if lang == "zh" else "from"
             lines.append(f"  {lead} {page.get('read_at')} {origin} {page.get('address')} ({page.get('final_url')})")
-            if page.get("cut"):  # a parse cap of verifier/page_html.py: judged on the page's first part
+            if page.get("cut"):  # a parse cap of verifier/deep/page_html.py: judged on the page's first part
                 lines.append(f"  只读取了页面的前一部分（超过 {page['cut']} 上限）" if lang == "zh"
                              else f"  only the first part of the page was read (over the {page['cut']} cap)")
     lines.append(f"  {'建议' if lang == 'zh' else 'advice'}: {messages.short_advice(result, lang)}")

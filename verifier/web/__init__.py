@@ -9,7 +9,7 @@ from an unverified one), and registers one blueprint per feature:
 * ``api``     — ``/api/v1/...`` (JSON in and out, problem+json errors, CORS)
 * ``pages``   — ``/``, ``/check``, ``/bookmarklet`` (zh/en HTML, no inline script)
 
-The deep page check (``verifier.deep``) is built here too, from the same settings
+The deep page check (``verifier.deep.checker``) is built here too, from the same settings
 (``VERIFIER_FETCH_ALLOWED_NETWORKS``, ``VERIFIER_FETCH_PORTS``, ``VERIFIER_PAGE_CACHE_SECONDS``).
 """
 
@@ -20,13 +20,13 @@ from typing import Any, Mapping, Sequence
 from flask import Flask
 
 from verifier.config import Settings
-from verifier.reload import Reloader, install, open_serving
+from verifier.serving.reload import Reloader, install, open_serving
 from verifier.web import problems, security
 
 # Request bodies: a batch of 100 items or a pasted message of 64 KiB, with room for JSON.
 MAX_CONTENT_LENGTH = 256 * 1024
 # The request line (method, path, query string) gunicorn reads before refusing with 414
-# (its default, set explicitly by verifier/server.py); the OpenAPI document quotes it.
+# (its default, set explicitly by verifier/web/server.py); the OpenAPI document quotes it.
 MAX_REQUEST_LINE = 4094
 
 
@@ -44,7 +44,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, trusted_keys: Sequenc
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.config.update({k: v for k, v in overrides.items() if k.isupper()})
     app.extensions["verifier_settings"] = settings
-    from verifier import reports
+    from verifier.state import reports
 
     # Victims' reports: the book, and its confirmed set consulted by every check.
     app.extensions["verifier_reports"] = reports.attach(
@@ -59,7 +59,8 @@ def create_app(config: Mapping[str, Any] | None = None, *, trusted_keys: Sequenc
 
     problems.init_app(app)
     security.init_app(app)
-    from verifier import checklog, limits
+    from verifier.state import checklog
+    from verifier.web import limits
 
     limits.init_app(app, settings)  # API keys and rate limits on /api/v1/* (before the blueprints)
     checklog.init_app(app, settings)  # the check log's writer (VERIFIER_CHECK_LOG)

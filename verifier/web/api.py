@@ -7,7 +7,7 @@ Routes (DESIGN.md, "HTTP"; the OpenAPI document of :mod:`verifier.web.openapi` d
 * ``POST /check/batch``  ``{"inputs": [str | {"input", "platform"?}], "lang"?}`` → ``{"results"}``
 * ``POST /scan``         ``{"text", "lang"?}`` → the object of ``verifier scan --json``
 * ``POST /reports``      ``{"channel", "what_happened", "happened_at"?, "contact"?, "platform"?, "lang"?}``
-  → 201 ``{"id", "status", "duplicate", "check"}`` (:mod:`verifier.reports`)
+  → 201 ``{"id", "status", "duplicate", "check"}`` (:mod:`verifier.state.reports`)
 * ``GET  /registry``     the accepted registry's exact bytes (``ETag`` = its SHA-256, 304)
 * ``GET  /registry.minisig``  its detached signature, for ``minisign -V``
 * ``GET  /openapi.json`` the OpenAPI 3.1 document
@@ -26,7 +26,7 @@ A verdict is always a 200, whatever it says. What a client sends wrong is an err
        ``too_many_items``), ``deep_check_unavailable``, or the core refused the input
        (``input_too_long``, ``empty_input``, ``unrecognised_input``, ``unknown_platform`` …)
 503    ``deep_check_busy``: with ``deep``, every page-reading slot of this process is
-       taken (``verifier/deep.py``); ``Retry-After`` says when one is sure to be free
+       taken (``verifier/deep/checker.py``); ``Retry-After`` says when one is sure to be free
 =====  ==========================================================================
 
 Length caps are one rule for every route: a field over its cap is a 422, never a 413 (413 is
@@ -47,10 +47,12 @@ import orjson
 from flask import Blueprint, Response, current_app, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from verifier import checklog, present
+from verifier import present
+
+from verifier.state import checklog
 from verifier.classify import MAX_INPUT
 from verifier.errors import InvalidInputError
-from verifier import reports
+from verifier.state import reports
 from verifier.scan import MAX_BYTES as MAX_TEXT_BYTES
 from verifier.scan import scan
 from verifier.search_phrase import SearchPhrase
@@ -355,7 +357,7 @@ def report_post() -> Response:
     """A victim's report: the channel is checked and the report stored (or folded into the
     open report of the same channel); 201 only after the row is committed. Besides the API's
     request limit, a new channel counts against the client's distinct-channel limit (429)."""
-    from verifier.limits import count_report_channel
+    from verifier.web.limits import count_report_channel
 
     fields = json_body(REPORT_FIELDS)
     count_report_channel(current_app, fields["channel"], fields.get("platform"))
@@ -421,8 +423,8 @@ MAX_STATS_DAYS = 90
 @bp.get("/admin/stats")
 def admin_stats() -> Response:
     """``verifier stats --json`` over HTTP, for an API key with the admin flag (401/403 otherwise)."""
-    from verifier.limits import require_admin
-    from verifier.store import open_shared
+    from verifier.web.limits import require_admin
+    from verifier.state.store import open_shared
     from verifier.web.context import settings
 
     require_admin()  # before the query: a request without a key is a 401 whatever it asks

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app
 
 from verifier.config import Settings
-from verifier.runtime import Loaded
+from verifier.serving.runtime import Loaded
 
 
 def loaded() -> Loaded:

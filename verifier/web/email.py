@@ -1,7 +1,7 @@
 """The e-mail check on the web: ``POST /api/v1/email`` and the zh/en page ``/email``.
 
 Thin presenters over :func:`verifier.mailauth.analyse`, with the DNS lookup of
-:mod:`verifier.mail_dns` (``VERIFIER_DNS_NAMESERVERS``), built once per app.
+:mod:`verifier.deep.mail_dns` (``VERIFIER_DNS_NAMESERVERS``), built once per app.
 
 * ``POST /api/v1/email`` ``{"message": str, "lang"?}`` → the object of ``verifier email --json``.
   ``message`` over 2 MiB of UTF-8 is ``422 input_too_long``; a body over
@@ -96,7 +96,7 @@ def text(key: str, lang: str) -> str:
 def _lookup():
     lookup = current_app.extensions.get(EXTENSION)
     if lookup is None:
-        from verifier.mail_dns import lookup_for
+        from verifier.deep.mail_dns import lookup_for
 
         lookup = current_app.extensions[EXTENSION] = lookup_for(settings())
     return lookup
@@ -119,7 +119,7 @@ class _LogRow:
 
 
 def _log(result: mailauth.EmailResult, source: str) -> None:
-    from verifier import checklog
+    from verifier.state import checklog
 
     checklog.record(_LogRow(result), source)
 

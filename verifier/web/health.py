@@ -26,7 +26,7 @@ from typing import Any, Callable
 
 from flask import Blueprint, current_app, jsonify
 
-from verifier.limits import OUTAGE_EXTENSION
+from verifier.web.limits import OUTAGE_EXTENSION
 from verifier.registry.trust import WARN_BEFORE_EXPIRY
 from verifier.web.context import loaded, settings
 
@@ -117,7 +117,7 @@ def readyz() -> Any:
             "message": f"{problem}; make VERIFIER_DATA_DIR writable (reloads and reports need it)",
         })
     if settings().database_url:
-        from verifier.pgstore import probe
+        from verifier.state.pgstore import probe
 
         url = settings().database_url
         shared_problem = _probes.get("postgres", url, lambda: probe(url))

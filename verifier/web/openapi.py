@@ -48,7 +48,7 @@ STATUS_TEXT = {
     503: "With `deep: true`: this server is reading as many pages as it reads at once (`deep_check_busy`); "
     "`Retry-After` says in how many seconds a slot is free. The same request without `deep` never waits.",
 }
-# Answered on every route, by the server before the app reads the request (verifier/server.py).
+# Answered on every route, by the server before the app reads the request (verifier/web/server.py).
 EVERY_ROUTE = (400, 405, 414, 431)
 BODY_ERRORS = (400, 413, 415, 422)
 
@@ -548,7 +548,7 @@ RETRY_AFTER = {"Retry-After": {"description": "Seconds until the limit's window 
 
 def _with_keys_and_limits(doc: dict[str, Any]) -> dict[str, Any]:
     """Every ``/api/v1`` operation: an optional API key (401 when it is bad) and a rate limit (429
-    with Retry-After; verifier/limits.py); plus the admin statistics endpoint."""
+    with Retry-After; verifier/web/limits.py); plus the admin statistics endpoint."""
     doc["components"]["securitySchemes"] = {
         "apiKey": {"type": "http", "scheme": "bearer", "description": "`verifier apikey create`: a higher rate limit; "
                    "with `--admin`, the statistics endpoint."},

@@ -24,11 +24,13 @@ from typing import Any
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException, NotFound, TooManyRequests
 
-from verifier import checklog, error_text, messages, page, platforms
-from verifier.deep import DeepCheckBusy
+from verifier import error_text, messages, page, platforms
+
+from verifier.state import checklog
+from verifier.deep.checker import DeepCheckBusy
 from verifier.errors import InvalidInputError, StateError
 from verifier.model import Result
-from verifier.reports import MAX_WHAT_HAPPENED
+from verifier.state.reports import MAX_WHAT_HAPPENED
 from verifier.scan import ScanResult, scan
 from verifier.search_phrase import WARNING as SEARCH_WARNING, SearchPhrase
 from verifier.web import bookmarklet, i18n
@@ -147,7 +149,7 @@ def _sentence(text: str) -> bool:
 def too_many(err: TooManyRequests) -> Response:
     """The report form or the deep check over its limit (limits.py): a calm page, not problem+json.
     Over the deep check's limit, the page offers the check without reading the page (not limited)."""
-    from verifier.limits import retry_after
+    from verifier.web.limits import retry_after
 
     wait = retry_after(current_app)
     deep = request.path == "/check"
@@ -225,7 +227,7 @@ def check() -> Response:
 
 
 def _deep_busy(busy: DeepCheckBusy, text: str | None, platform: str | None) -> Response:
-    """Every page-reading slot is taken (verifier/deep.py): a calm page in the person's language
+    """Every page-reading slot is taken (verifier/deep/checker.py): a calm page in the person's language
     with the check of the address alone, which never waits; 503 with Retry-After, not an error.
     A POSTed text is not put into a link (as on the 429 page): the home page instead."""
     plain_check = url_for("pages.check", input=text, platform=platform) if text else url_for("pages.index")
@@ -269,7 +271,7 @@ def _result_page(result: Result, raw_summary: str | None, lang: str, *, platform
 
 def _cut_text(facts: dict[str, Any] | None, lang: str) -> str | None:
     """What a parse cap cut off a page that was read (``details.page.cut``), in words."""
-    from verifier.page_html import ParseLimits
+    from verifier.deep.page_html import ParseLimits
 
     cut = (facts or {}).get("cut")
     if cut == "bytes":
@@ -359,7 +361,7 @@ def _cross_site() -> bool:
     return origin.rstrip("/") != public_origin(settings(), request)
 
 
-# Rate limits (verifier/limits.py): the form has its own bucket (VERIFIER_RATELIMIT_REPORT_FORM),
+# Rate limits (verifier/web/limits.py): the form has its own bucket (VERIFIER_RATELIMIT_REPORT_FORM),
 # so API calls from a shared address never block a victim's first report; channels count too.
 @bp.post("/report")
 def report() -> Response:
@@ -371,7 +373,7 @@ def report() -> Response:
     form = request.form  # only the named fields are read (SECURITY.md #7)
     lang = _lang()
     verifier = loaded().verifier
-    from verifier.limits import count_report_channel
+    from verifier.web.limits import count_report_channel
 
     channels = form.getlist("channel")[:MESSAGE_REPORT_CHANNELS] or [""]
     platforms = form.getlist("platform")
@@ -430,7 +432,7 @@ def report_error_text(err: InvalidInputError, lang: str) -> str:
 @bp.get("/report/<report_id>")
 def report_status(report_id: str) -> Response:
     """A report's receipt page: where the review stands (GET /api/v1/reports/<id> as a page)."""
-    from verifier.reports import ReportNotFoundError
+    from verifier.state.reports import ReportNotFoundError
 
     try:
         found = current_app.extensions["verifier_reports"].get(report_id)

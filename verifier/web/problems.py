@@ -105,7 +105,7 @@ def init_app(app: Flask) -> None:
             detail = f"the request body is larger than the {limit} bytes this service accepts"
             params["limit"] = limit
         if status == 429:
-            from verifier.limits import retry_after
+            from verifier.web.limits import retry_after
 
             wait = retry_after(app)
             what = getattr(err, "what", "requests")  # limits.TooManyChannels: what it counted

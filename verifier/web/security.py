@@ -25,7 +25,7 @@ HEADERS = {
 API_PREFIX = "/api/"
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
-    # Browser clients may read the rate-limit state (verifier/limits.py) as well as the ETag.
+    # Browser clients may read the rate-limit state (verifier/web/limits.py) as well as the ETag.
     "Access-Control-Expose-Headers": "ETag, Retry-After, Content-Length, RateLimit, RateLimit-Policy",
 }
 # Every header an API response needs, for responses built with them up front; the

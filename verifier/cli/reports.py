@@ -25,8 +25,8 @@ from verifier.errors import InvalidInputError, VerifierError
 
 def _book_and_verifier(args: argparse.Namespace):
     from verifier.config import Settings
-    from verifier.reports import attach
-    from verifier.runtime import open_verifier
+    from verifier.state.reports import attach
+    from verifier.serving.runtime import open_verifier
 
     settings = Settings.from_env(registry_path=getattr(args, "registry", None))
     verifier = open_verifier(settings).verifier
@@ -73,8 +73,8 @@ def cmd_reports(args: argparse.Namespace) -> int:
 
 
 def add_reports_parser(sub: argparse._SubParsersAction) -> None:
-    """The ``reports`` command group (one line in ``verifier.cli.build_parser``)."""
-    from verifier.reports import STATUSES
+    """The ``reports`` command group (one line in ``verifier.cli.main.build_parser``)."""
+    from verifier.state.reports import STATUSES
 
     reports = sub.add_parser("reports", help="review victims' reports: list, show, confirm, reject, export, prune")
     reports.add_argument("--registry", default=None, help="registry JSON (signature: same path + .minisig)")

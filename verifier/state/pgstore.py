@@ -6,7 +6,7 @@ node must be reviewable on every node, a key created once must open every node, 
 statistics must count every node's checks. With ``VERIFIER_DATABASE_URL=postgresql://...``
 those three tables live in one PostgreSQL database instead of each node's SQLite file.
 
-:class:`PostgresStore` offers the same small surface as :class:`verifier.store.StateStore`
+:class:`PostgresStore` offers the same small surface as :class:`verifier.state.store.StateStore`
 (``errors``, ``transaction``, ``execute``, ``executemany``, ``insert``, ``close``), so
 ``reports.py``, ``apikeys.py`` and ``checklog.py`` hold one copy of their SQL, written with
 ``?`` placeholders (turned into psycopg's ``%s`` here). Differences that matter:
@@ -14,7 +14,7 @@ those three tables live in one PostgreSQL database instead of each node's SQLite
 * SQLite serialises writers with ``BEGIN IMMEDIATE``; here a transaction that must not race
   another (folding a duplicate report) names a ``lock`` and takes a transaction-scoped
   advisory lock on it, so two nodes cannot both create "the first" report of a channel.
-* Every text column is ``COLLATE "C"`` (``verifier/shared_schema.py``): timestamps and ids
+* Every text column is ``COLLATE "C"`` (``verifier/state/shared_schema.py``): timestamps and ids
   sort and compare byte by byte, as in SQLite, whatever the database's locale.
 * The connection is re-opened after PostgreSQL restarts (a broken connection is replaced on
   the next use; the failing call is a ``StateError``, a 503, not a 500).
@@ -39,7 +39,7 @@ from urllib.parse import urlsplit
 from verifier.config import URL_SCHEMES, is_database_url  # noqa: F401 (is_database_url: re-exported for the stores)
 from verifier.errors import StateError
 from verifier.registry.schema import format_timestamp
-from verifier.shared_schema import ddl
+from verifier.state.shared_schema import ddl
 
 #: Seconds to wait for a connection (a node must not hang on a dead database).
 CONNECT_TIMEOUT = 5
@@ -47,7 +47,7 @@ CONNECT_TIMEOUT = 5
 MIGRATION_LOCK = 0x7470_7666  # "tpvf"
 
 #: (version, name, SQL) of the shared tables, append only: the definitions of
-#: verifier/shared_schema.py, as SQLite's migrations 3-5 (the same SQL serves both).
+#: verifier/state/shared_schema.py, as SQLite's migrations 3-5 (the same SQL serves both).
 MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     (1, "reports", ddl("reports", "postgres")),
     (2, "api_keys", ddl("api_keys", "postgres")),

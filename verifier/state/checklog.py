@@ -33,9 +33,9 @@ from pathlib import Path
 from typing import Any
 
 from verifier.errors import StateError
-from verifier.store import SharedStore, open_shared
+from verifier.state.store import SharedStore, open_shared
 
-log = logging.getLogger("verifier.checklog")
+log = logging.getLogger("verifier.state.checklog")
 
 SOURCES = ("api", "batch", "web")
 #: Kinds whose value is not kept (only kind, verdict and reasons).

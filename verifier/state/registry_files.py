@@ -13,7 +13,7 @@ from typing import Iterable
 from verifier.errors import RegistryError
 from verifier.registry.trust import MAX_REGISTRY_BYTES, MAX_SIGNATURE_BYTES, VerifiedRegistry, verify_registry
 from verifier.signing import TrustedKey, pinned_keys
-from verifier.store import StateStore
+from verifier.state.store import StateStore
 
 
 _REGISTRY_HINT = (

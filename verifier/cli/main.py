@@ -30,7 +30,7 @@ def _settings(args: argparse.Namespace):
 
 def cmd_check(args: argparse.Namespace) -> int:
     from verifier import present
-    from verifier.runtime import open_verifier
+    from verifier.serving.runtime import open_verifier
 
     if not args.values and not args.jsonl:
         print("error: usage: give values to check, or --jsonl to read them from standard input", file=sys.stderr)
@@ -38,11 +38,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     try:
         settings = _settings(args)
         verifier = open_verifier(settings).verifier
-        from verifier.reports import attach
+        from verifier.state.reports import attach
 
         attach(verifier, settings.shared_database)  # confirmed reports answer as reported_confirmed
         if args.deep:
-            from verifier.runtime import open_deep_checker
+            from verifier.serving.runtime import open_deep_checker
 
             verifier = open_deep_checker(settings, verifier)  # same .check(text, platform=...)
     except VerifierError as err:
@@ -129,13 +129,13 @@ def _read_message(path: str) -> str:
 def cmd_scan(args: argparse.Namespace) -> int:
     """``verifier scan [--json] [FILE|-]``: every item of a message checked, scam phrases found."""
     from verifier import present
-    from verifier.runtime import open_verifier
+    from verifier.serving.runtime import open_verifier
     from verifier.scan import scan
 
     try:
         settings = _settings(args)
         verifier = open_verifier(settings).verifier
-        from verifier.reports import attach
+        from verifier.state.reports import attach
 
         attach(verifier, settings.shared_database)  # a confirmed fake inside a message is named
     except VerifierError as err:
@@ -182,7 +182,7 @@ def _scan_text(result, lang: str) -> str:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from verifier.server import serve
+    from verifier.web.server import serve
 
     try:
         return serve(
@@ -227,18 +227,18 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--registry", default=None)
     serve.set_defaults(func=cmd_serve)
 
-    from verifier.registry.commands import add_registry_parser
+    from verifier.cli.registry import add_registry_parser
 
     add_registry_parser(sub)
-    from verifier.ops_cli import add_apikey_parser, add_db_parser, add_stats_parser
+    from verifier.cli.ops import add_apikey_parser, add_db_parser, add_stats_parser
 
     add_apikey_parser(sub)  # verifier apikey create | list | revoke
     add_stats_parser(sub)  # verifier stats
     add_db_parser(sub)  # verifier db backup | copy-to-shared
-    from verifier.reports_cli import add_reports_parser
+    from verifier.cli.reports import add_reports_parser
 
     add_reports_parser(sub)
-    from verifier.mail_cli import add_email_parser
+    from verifier.cli.mail import add_email_parser
 
     add_email_parser(sub)  # verifier email: who really sent a message (DKIM, DMARC alignment)
     return parser

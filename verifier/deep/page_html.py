@@ -1,7 +1,7 @@
 """A fetched page's HTML → the page summary that ``verifier.page`` analyses.
 
 Pure (bytes in, a plain dict out; no network): the deep check fetches with
-``verifier.fetch`` and hands the bytes here, and the result has exactly the format the
+``verifier.deep.fetch`` and hands the bytes here, and the result has exactly the format the
 bookmarklet sends (documented in ``verifier/page.py``), plus the keys only a full read of the
 HTML can fill (brand mentions in headings, meta and alt texts, wallet calls in inline scripts).
 Nothing of the page is executed; scripts are read as text.

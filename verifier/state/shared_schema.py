@@ -26,7 +26,7 @@ DIALECTS: dict[str, dict[str, str]] = {
 
 #: name → DDL template (statements separated by ";", run one by one in a migration).
 TABLES: dict[str, str] = {
-    # Victims' reports (verifier/reports.py). ``fingerprint`` folds duplicates of one
+    # Victims' reports (verifier/state/reports.py). ``fingerprint`` folds duplicates of one
     # normalised channel; ``reports_version`` is bumped by every confirm/reject, so a
     # running service reloads its confirmed set only when it changed.
     "reports": """
@@ -53,7 +53,7 @@ TABLES: dict[str, str] = {
         CREATE TABLE reports_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);
         INSERT INTO reports_version (id, version) VALUES (1, 0)
         """,
-    # verifier/apikeys.py: only the key's SHA-256 and a short prefix for display are kept.
+    # verifier/state/apikeys.py: only the key's SHA-256 and a short prefix for display are kept.
     "api_keys": """
         CREATE TABLE api_keys (
             id {key_id},
@@ -66,7 +66,7 @@ TABLES: dict[str, str] = {
             revoked_at {text}
         )
         """,
-    # verifier/checklog.py: what was checked and the answer; never an IP or a pasted message.
+    # verifier/state/checklog.py: what was checked and the answer; never an IP or a pasted message.
     "check_log": """
         CREATE TABLE check_log (
             id {row_id},

@@ -28,14 +28,14 @@ def _read(path: str) -> bytes:
 
 def cmd_email(args: argparse.Namespace) -> int:
     from verifier import mailauth, present
-    from verifier.cli import EXIT_BAD_INPUT, EXIT_OK, EXIT_USAGE, _fail, _settings
-    from verifier.mail_dns import lookup_for
-    from verifier.runtime import open_verifier
+    from verifier.cli.main import EXIT_BAD_INPUT, EXIT_OK, EXIT_USAGE, _fail, _settings
+    from verifier.deep.mail_dns import lookup_for
+    from verifier.serving.runtime import open_verifier
 
     try:
         settings = _settings(args)
         verifier = open_verifier(settings).verifier
-        from verifier.reports import attach
+        from verifier.state.reports import attach
 
         attach(verifier, settings.shared_database)
     except VerifierError as err:

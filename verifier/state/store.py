@@ -5,7 +5,7 @@ the accepted bytes and signature (for a re-verified fallback). Later features ad
 through :data:`MIGRATIONS`; ``schema_migrations`` records which ones ran.
 
 Reports, API keys and the check log use only the small surface ``errors`` / ``transaction``
-/ ``execute`` / ``executemany`` / ``insert``, which :class:`verifier.pgstore.PostgresStore`
+/ ``execute`` / ``executemany`` / ``insert``, which :class:`verifier.state.pgstore.PostgresStore`
 offers too: :func:`open_shared` picks this file or a shared PostgreSQL database
 (``VERIFIER_DATABASE_URL``). The registry state and the page cache are always this node's.
 
@@ -28,7 +28,7 @@ from typing import Any, ContextManager, Iterable, Iterator, Protocol
 
 from verifier.errors import StateError
 from verifier.registry.schema import format_timestamp
-from verifier.shared_schema import ddl
+from verifier.state.shared_schema import ddl
 from verifier.registry.trust import (
     MIN_REGISTRY_SERIAL,
     StoredState,
@@ -128,7 +128,7 @@ class StateStore:
     def close(self) -> None:
         self.conn.close()
 
-    # -- the surface shared with verifier.pgstore.PostgresStore (reports, keys, check log) ----
+    # -- the surface shared with verifier.state.pgstore.PostgresStore (reports, keys, check log) ----
 
     def errors(self, action: str) -> ContextManager[None]:
         """SQLite and file-system failures inside become a ``StateError`` naming the file."""
@@ -327,8 +327,8 @@ class StateStore:
 
 def open_shared(where: Path | str) -> SharedStore:
     """The store of reports, API keys and the check log: this node's SQLite file (a path), or
-    a shared PostgreSQL database (a ``postgresql://`` URL; see ``verifier/pgstore.py``)."""
-    from verifier.pgstore import PostgresStore, is_database_url
+    a shared PostgreSQL database (a ``postgresql://`` URL; see ``verifier/state/pgstore.py``)."""
+    from verifier.state.pgstore import PostgresStore, is_database_url
 
     if is_database_url(where):
         return PostgresStore(str(where))

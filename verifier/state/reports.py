@@ -7,8 +7,8 @@ confirmed report is answered at once as an impersonation (reason ``reported_conf
 is exported in the registry's ``impersonations[]`` format for the next signing.
 
 Storage is the ``reports`` table of the node's state database (migration 3 in
-:mod:`verifier.store`), or of the shared PostgreSQL database (``VERIFIER_DATABASE_URL``,
-:mod:`verifier.pgstore`):
+:mod:`verifier.state.store`), or of the shared PostgreSQL database (``VERIFIER_DATABASE_URL``,
+:mod:`verifier.state.pgstore`):
 
 * fields are whitelisted (:data:`COLUMNS`); no request dict is ever passed to sqlite-utils
   (SECURITY.md #7: an unknown key would be a 500, or with ``alter=True`` a new column);
@@ -19,7 +19,7 @@ Storage is the ``reports`` table of the node's state database (migration 3 in
 
 Spam controls here: length caps on every field, and duplicate folding (a report of a channel
 that already has an open or confirmed report adds one to its ``duplicate_count`` and answers
-with the same id). Rate limits belong to ``verifier/limits.py`` (the HTTP layer).
+with the same id). Rate limits belong to ``verifier/web/limits.py`` (the HTTP layer).
 
 The pure core never imports this module: :class:`ConfirmedReports` is handed to the
 ``Verifier`` as ``reported`` (a :class:`verifier.check.ReportedFakes`).
@@ -45,7 +45,7 @@ from verifier.errors import InvalidInputError, VerifierError
 from verifier.model import Result
 from verifier.registry.index import RegistryIndex
 from verifier.registry.schema import format_timestamp
-from verifier.store import SharedStore, StateStore, open_shared
+from verifier.state.store import SharedStore, StateStore, open_shared
 
 MAX_CHANNEL = MAX_INPUT
 MAX_WHAT_HAPPENED = 2000

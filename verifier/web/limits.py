@@ -5,7 +5,7 @@ windows) called from one before-request hook. Flask-Limiter's own extension was 
 ~140 µs per API request on this machine (limit resolution, exemption scopes, per-request
 context), against ~3 µs for a ``limits`` hit: a check itself costs ~200 µs through Flask.
 
-* Who is asking: ``Authorization: Bearer <key>`` names an API key (:mod:`verifier.apikeys`);
+* Who is asking: ``Authorization: Bearer <key>`` names an API key (:mod:`verifier.state.apikeys`);
   an unknown or revoked key, or any other Authorization scheme, is a 401 ``invalid_api_key``
   (never silently anonymous: a tool with a broken key should find out at once). Without the
   header the client is its IP address.
@@ -25,7 +25,7 @@ context), against ~3 µs for a ``limits`` hit: a check itself costs ~200 µs thr
   per IP, not the API's: API calls from a shared address never use up a victim's report.
 * Reports (the API's and the form's): besides the window above, an anonymous client may report
   at most ``VERIFIER_RATELIMIT_REPORT_CHANNELS`` *different* channels (:class:`ReportChannels`);
-  reporting the same channel again is folded by :mod:`verifier.reports` and not counted twice.
+  reporting the same channel again is folded by :mod:`verifier.state.reports` and not counted twice.
 * Over the limit: 429 problem+json ``rate_limited`` with ``Retry-After`` (seconds until the
   window resets; :func:`retry_after`).
 * Storage: ``memory://`` counts per process, so it is right only with one worker process (the
@@ -48,10 +48,10 @@ from limits import WindowStats, parse_many
 from limits.errors import StorageError
 from werkzeug.exceptions import TooManyRequests
 
-from verifier.apikeys import ApiKey, KeyRing
+from verifier.state.apikeys import ApiKey, KeyRing
 from verifier.config import Settings, SettingsError
 from verifier.errors import VerifierError
-from verifier.logs import log_event
+from verifier.serving.logs import log_event
 from verifier.web.problems import ApiError
 
 API_PREFIX = "/api/v1/"
@@ -263,7 +263,7 @@ class TooManyChannels(TooManyRequests):
 class ReportChannels:
     """How many *different* channels one anonymous client reported in the window.
 
-    Duplicate folding (verifier/reports.py) makes a repeated report cheap, but a script could
+    Duplicate folding (verifier/state/reports.py) makes a repeated report cheap, but a script could
     still fill the review queue with a thousand made-up channels within the request limit. So
     each channel counts once per client and window: a marker per (client, channel) says it was
     counted; a report of a channel not yet counted needs room in the client's counter. A
@@ -279,7 +279,7 @@ class ReportChannels:
 
     def count(self, channel: str, platform: str | None) -> None:
         """Count this report's channel; ``TooManyChannels`` (429) when it is one too many."""
-        from verifier.reports import channel_key, fingerprint
+        from verifier.state.reports import channel_key, fingerprint
 
         if not self.enabled or current_key() is not None:
             return

@@ -19,7 +19,7 @@ EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
 def _store():
     from verifier.config import Settings
-    from verifier.store import open_shared
+    from verifier.state.store import open_shared
 
     return open_shared(Settings.from_env().shared_database)
 
@@ -30,7 +30,7 @@ def _fail(err: VerifierError) -> int:
 
 
 def cmd_apikey_create(args: argparse.Namespace) -> int:
-    from verifier import apikeys
+    from verifier.state import apikeys
 
     try:
         with _store() as store:
@@ -45,7 +45,8 @@ def cmd_apikey_create(args: argparse.Namespace) -> int:
 
 
 def cmd_apikey_list(args: argparse.Namespace) -> int:
-    from verifier import apikeys, present
+    from verifier import present
+    from verifier.state import apikeys
 
     try:
         with _store() as store:
@@ -68,7 +69,7 @@ def cmd_apikey_list(args: argparse.Namespace) -> int:
 
 
 def cmd_apikey_revoke(args: argparse.Namespace) -> int:
-    from verifier import apikeys
+    from verifier.state import apikeys
 
     try:
         with _store() as store:
@@ -80,7 +81,8 @@ def cmd_apikey_revoke(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from verifier import checklog, present
+    from verifier import present
+    from verifier.state import checklog
 
     if args.prune is not None and args.prune < 1:
         print("error: usage: --prune DAYS keeps at least one day (DAYS >= 1)", file=sys.stderr)
@@ -102,9 +104,9 @@ def cmd_db_copy(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from verifier.config import Settings
-    from verifier.pgstore import PostgresStore, is_database_url, masked
-    from verifier.shared_copy import copy_to_shared
-    from verifier.store import StateStore
+    from verifier.state.pgstore import PostgresStore, is_database_url, masked
+    from verifier.state.shared_copy import copy_to_shared
+    from verifier.state.store import StateStore
 
     settings = Settings.from_env()
     target_url = args.to or settings.database_url
@@ -126,7 +128,7 @@ def cmd_db_copy(args: argparse.Namespace) -> int:
 
 def cmd_db_backup(args: argparse.Namespace) -> int:
     from verifier.config import Settings
-    from verifier.store import StateStore
+    from verifier.state.store import StateStore
 
     settings = Settings.from_env()
     if not settings.database_path.is_file():

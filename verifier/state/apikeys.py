@@ -27,7 +27,7 @@ from typing import Any
 
 from verifier.errors import StateError, VerifierError
 from verifier.registry.schema import format_timestamp
-from verifier.store import SharedStore, open_shared
+from verifier.state.store import SharedStore, open_shared
 
 KEY_PREFIX = "tpv_"
 #: Characters of a key kept in the clear, for display (``tpv_`` + 8).

@@ -1,8 +1,8 @@
 """``verifier registry ...``: keygen, sign, verify, show, comment, forget-floor.
 
-``verifier/cli.py`` mounts these with :func:`add_registry_parser`; each sub-command sets
+``verifier/cli/main.py`` mounts these with :func:`add_registry_parser`; each sub-command sets
 ``func`` to a callable ``(args) -> exit code`` that already prints ``error: <code>: <message>``
-on a refusal. Standalone: ``python -m verifier.registry.commands keygen ...``.
+on a refusal. Standalone: ``python -m verifier.cli.registry keygen ...``.
 
 Exit codes: 0 success, 1 refusal or failure, 2 usage error (argparse).
 """
@@ -20,7 +20,7 @@ from typing import Any, Callable, Sequence
 
 from verifier.config import Settings
 from verifier.errors import RegistryError, VerifierError
-from verifier.registry.loader import read_capped
+from verifier.state.registry_files import read_capped
 from verifier.registry.schema import Registry, format_timestamp, parse_registry
 from verifier.registry.trust import (
     MAX_REGISTRY_BYTES,
@@ -42,7 +42,7 @@ from verifier.signing import (
     sign_detached,
     signature_key_id,
 )
-from verifier.store import StateStore
+from verifier.state.store import StateStore
 from verifier.strictjson import StrictJSONError, loads_strict
 
 SIGN_VALIDITY = timedelta(days=60)
@@ -378,9 +378,53 @@ def add_subcommands(sub: Any) -> None:
 
 
 def _reload(args: argparse.Namespace) -> int:
-    from verifier.reload import cmd_reload  # the server side lives with the Reloader
+    """Check the configured registry file as the server will, then send SIGHUP to the server.
 
-    return cmd_reload(args)
+    A file the server would refuse is reported here (exit 1) and no signal is sent. The pid
+    comes from ``--pidfile`` (default ``VERIFIER_DATA_DIR/verifier.pid``, written by
+    ``verifier serve``).
+    """
+    import os
+    import signal
+
+    from verifier.check import utc_now
+    from verifier.serving.reload import _trusted
+    from verifier.state import registry_files as loader
+    from verifier.web.server import default_pidfile
+
+    settings = Settings.from_env()
+    now = utc_now()
+    trusted = _trusted(None)
+    path = settings.registry_path
+    raw = loader.read_capped(path, MAX_REGISTRY_BYTES, what="registry file")
+    signature = loader.read_capped(Path(f"{path}.minisig"), MAX_SIGNATURE_BYTES, what="signature file")
+    verified = verify_registry(raw, signature, keys=trusted, now=now, path=str(path))
+    if verified.is_expired(now):
+        raise RegistryError(
+            f"{path}: serial {verified.registry.serial} expired at {verified.registry.expires_at_text}; "
+            "re-sign it with `verifier registry sign --bump`",
+            code="registry_expired",
+        )
+    if settings.database_path.exists():
+        with StateStore(settings.database_path) as store:
+            store.check(verified, pinned_key_ids=[k.key_id for k in trusted])
+    pid_path = Path(args.pidfile) if getattr(args, "pidfile", None) else default_pidfile(settings)
+    try:
+        pid = int(pid_path.read_text(encoding="ascii").strip())
+    except (OSError, ValueError) as exc:
+        raise VerifierError(
+            f"cannot read the server's pid from {pid_path} ({exc}); is `verifier serve` running? "
+            "give --pidfile PATH (the server writes VERIFIER_DATA_DIR/verifier.pid)",
+            code="no_server",
+        ) from None
+    try:
+        os.kill(pid, signal.SIGHUP)
+    except ProcessLookupError:
+        raise VerifierError(f"no process {pid} (from {pid_path}); is `verifier serve` running?", code="no_server") from None
+    print(f"OK: {path} serial {verified.registry.serial} (key {verified.key_id}) verifies")
+    print(f"sent SIGHUP to verifier serve (pid {pid}): fresh workers load it; old ones finish their requests")
+    print("check: curl -s http://127.0.0.1:8000/readyz  (registry.serial, last_reload_error)")
+    return 0
 
 
 def add_registry_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -392,7 +436,7 @@ def add_registry_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Standalone entry point: ``python -m verifier.registry.commands <command> ...``."""
+    """Standalone entry point: ``python -m verifier.cli.registry <command> ...``."""
     parser = argparse.ArgumentParser(prog="verifier registry", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="registry_command", metavar="COMMAND", required=True)
     add_subcommands(sub)

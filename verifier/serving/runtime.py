@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, Sequence
 
 from verifier.check import Verifier, utc_now
 from verifier.config import Settings
-from verifier.registry.loader import load_registry
+from verifier.state.registry_files import load_registry
 from verifier.registry.trust import VerifiedRegistry
-from verifier.store import StateStore
+from verifier.state.store import StateStore
 
 if TYPE_CHECKING:  # pragma: no cover
-    from verifier.deep import DeepChecker, DeepGate
+    from verifier.deep.checker import DeepChecker, DeepGate
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,8 +49,8 @@ def open_verifier(
 def open_deep_checker(settings: Settings, verifier: Verifier, *, gate: "DeepGate | None" = None) -> "DeepChecker":
     """The deep check for ``verifier``: the safe fetcher with the configured allowed networks
     and deadline, the page cache in the state database, and (in a server) the process's gate."""
-    from verifier.deep import DeepChecker
-    from verifier.fetch import FetchLimits, SafeFetcher
+    from verifier.deep.checker import DeepChecker
+    from verifier.deep.fetch import FetchLimits, SafeFetcher
 
     limits = FetchLimits.with_allowed(settings.fetch_allowed_networks, ports=settings.fetch_ports,
                                       total_seconds=settings.fetch_deadline_seconds)
@@ -72,7 +72,7 @@ def deep_slots(settings: Settings) -> int:
 
 
 def open_deep_gate(settings: Settings) -> "DeepGate":
-    from verifier.deep import DeepGate
+    from verifier.deep.checker import DeepGate
 
     # A slot is sure to be free again once the longest read in flight meets its deadline.
     return DeepGate(deep_slots(settings), retry_after=settings.fetch_deadline_seconds)

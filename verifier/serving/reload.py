@@ -4,7 +4,7 @@ Every candidate (the configured file, or the published JSON and its ``.minisig``
 ``VERIFIER_REGISTRY_URL`` with the safe fetcher) goes through the whole trust chain
 (signature, strict JSON, schema, dates, trusted comment), is refused if it has already
 expired, and then passes the rollback ratchet in SQLite. Only then is the app's
-:class:`~verifier.runtime.Loaded` replaced, by one assignment: a request that already holds
+:class:`~verifier.serving.runtime.Loaded` replaced, by one assignment: a request that already holds
 the old object finishes with it. A refused candidate leaves the current registry serving,
 is logged with its refusal code and is kept as ``last_reload_error`` for ``/readyz``.
 
@@ -13,7 +13,7 @@ the last accepted bytes, those bytes are verified again and served instead (logg
 shown as ``last_reload_error`` with ``during: "start"``). With no accepted registry in the
 state, the refusal stands and the server does not start.
 
-Triggers (see ``verifier/server.py``): gunicorn's SIGHUP starts fresh workers, and each
+Triggers (see ``verifier/web/server.py``): gunicorn's SIGHUP starts fresh workers, and each
 worker runs :meth:`Reloader.worker_started` before it takes requests (old workers finish
 their requests first); ``verifier registry reload`` sends that SIGHUP; polling runs in a
 thread of each worker when ``VERIFIER_REGISTRY_POLL_SECONDS`` > 0.
@@ -32,8 +32,8 @@ from typing import Any
 from verifier.check import Verifier, utc_now
 from verifier.config import Settings
 from verifier.errors import FetchError, RegistryError, StateError
-from verifier.logs import log_event
-from verifier.registry import loader
+from verifier.serving.logs import log_event
+from verifier.state import registry_files as loader
 from verifier.registry.schema import format_timestamp
 from verifier.registry.trust import (
     MAX_REGISTRY_BYTES,
@@ -41,8 +41,8 @@ from verifier.registry.trust import (
     VerifiedRegistry,
     verify_registry,
 )
-from verifier.runtime import Loaded, open_deep_checker, open_deep_gate
-from verifier.store import StateStore
+from verifier.serving.runtime import Loaded, open_deep_checker, open_deep_gate
+from verifier.state.store import StateStore
 
 #: Content types a published registry or signature may come with.
 PUBLISHED_TYPES = (
@@ -125,7 +125,7 @@ def _fallback(store: StateStore, trusted: tuple[Any, ...], now: datetime, why: R
 
 def install(app: Any, settings: Settings, loaded: Loaded) -> None:
     """Put ``loaded`` (and the deep check built on it) into the app; each key is one assignment."""
-    reported = app.extensions.get("verifier_reported")  # victims' confirmed reports (verifier/reports.py)
+    reported = app.extensions.get("verifier_reported")  # victims' confirmed reports (verifier/state/reports.py)
     if reported is not None and getattr(loaded.verifier, "reported", None) is None:
         loaded.verifier.reported = reported
     # One gate per process, kept across reloads: a reload must not reset the count of reads in flight.
@@ -296,7 +296,7 @@ class Reloader:
     def _fetch(self, url: str, cap: int) -> bytes:
         fetcher = self._fetcher
         if fetcher is None:
-            from verifier.fetch import FetchLimits, SafeFetcher
+            from verifier.deep.fetch import FetchLimits, SafeFetcher
 
             limits = FetchLimits.with_allowed(
                 self.settings.fetch_allowed_networks,
@@ -312,54 +312,3 @@ class Reloader:
         if page.truncated or len(page.body) > cap:
             raise RegistryError(f"{url}: over the {cap}-byte cap", code="too_large")
         return page.body
-
-
-# -- ``verifier registry reload`` ---------------------------------------------------------------
-
-
-def cmd_reload(args: Any) -> int:
-    """Check the configured registry file as the server will, then send SIGHUP to the server.
-
-    A file the server would refuse is reported here (exit 1) and no signal is sent. The pid
-    comes from ``--pidfile`` (default ``VERIFIER_DATA_DIR/verifier.pid``, written by
-    ``verifier serve``).
-    """
-    import os
-    import signal
-
-    from verifier.errors import VerifierError
-    from verifier.server import default_pidfile
-
-    settings = Settings.from_env()
-    now = utc_now()
-    trusted = _trusted(None)
-    path = settings.registry_path
-    raw = loader.read_capped(path, MAX_REGISTRY_BYTES, what="registry file")
-    signature = loader.read_capped(Path(f"{path}.minisig"), MAX_SIGNATURE_BYTES, what="signature file")
-    verified = verify_registry(raw, signature, keys=trusted, now=now, path=str(path))
-    if verified.is_expired(now):
-        raise RegistryError(
-            f"{path}: serial {verified.registry.serial} expired at {verified.registry.expires_at_text}; "
-            "re-sign it with `verifier registry sign --bump`",
-            code="registry_expired",
-        )
-    if settings.database_path.exists():
-        with StateStore(settings.database_path) as store:
-            store.check(verified, pinned_key_ids=[k.key_id for k in trusted])
-    pid_path = Path(args.pidfile) if getattr(args, "pidfile", None) else default_pidfile(settings)
-    try:
-        pid = int(pid_path.read_text(encoding="ascii").strip())
-    except (OSError, ValueError) as exc:
-        raise VerifierError(
-            f"cannot read the server's pid from {pid_path} ({exc}); is `verifier serve` running? "
-            "give --pidfile PATH (the server writes VERIFIER_DATA_DIR/verifier.pid)",
-            code="no_server",
-        ) from None
-    try:
-        os.kill(pid, signal.SIGHUP)
-    except ProcessLookupError:
-        raise VerifierError(f"no process {pid} (from {pid_path}); is `verifier serve` running?", code="no_server") from None
-    print(f"OK: {path} serial {verified.registry.serial} (key {verified.key_id}) verifies")
-    print(f"sent SIGHUP to verifier serve (pid {pid}): fresh workers load it; old ones finish their requests")
-    print("check: curl -s http://127.0.0.1:8000/readyz  (registry.serial, last_reload_error)")
-    return 0

@@ -3,7 +3,7 @@
 * The app is built once in the master before forking (``preload_app``), so a registry that
   fails verification stops the command with its refusal code instead of crash-looping
   workers. A file refused at start while the state holds an accepted registry falls back to
-  those bytes (re-verified; see ``verifier/reload.py``).
+  those bytes (re-verified; see ``verifier/serving/reload.py``).
 * Defaults for this 2-core machine: 1 worker × 8 threads (``gthread``); ``--workers`` /
   ``--threads`` or ``VERIFIER_WORKERS`` / ``VERIFIER_THREADS``. One process keeps the
   per-process parts (rate limits in ``memory://``) correct; threads cover the I/O waits.
@@ -16,7 +16,7 @@
 * SIGTERM / SIGINT: graceful; the workers stop accepting, finish in-flight requests for up
   to ``graceful_timeout`` seconds, and the master exits 0.
 * Logs: gunicorn's error and access logs and the service's events on stderr, as text or as
-  JSON lines (``VERIFIER_LOG_FORMAT=json``, see ``verifier/logs.py``).
+  JSON lines (``VERIFIER_LOG_FORMAT=json``, see ``verifier/serving/logs.py``).
 * Errors gunicorn answers itself, before the app sees a request (a request line over
   ``limit_request_line``: 414; headers over their limits: 431; a malformed request line or
   header: 400), are problem+json like every other error (:class:`ProblemWorker`), not
@@ -170,7 +170,7 @@ def gunicorn_options(
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "workers": workers,
         "threads": threads,
-        "worker_class": "verifier.server.ProblemWorker",  # gthread, with problem+json refusals
+        "worker_class": "verifier.web.server.ProblemWorker",  # gthread, with problem+json refusals
         "limit_request_line": MAX_REQUEST_LINE,
         "preload_app": True,
         "graceful_timeout": GRACEFUL_TIMEOUT,
@@ -186,9 +186,9 @@ def gunicorn_options(
     }
     if pidfile is not None:
         options["pidfile"] = str(pidfile)
-    from verifier.logs import logger_class
+    from verifier.serving.logs import logger_class
 
-    # Text or JSON, never a query string, Referer or client address (verifier/logs.py).
+    # Text or JSON, never a query string, Referer or client address (verifier/serving/logs.py).
     options["logger_class"] = logger_class(settings.log_format, settings.log_client_ip)
     return options
 
@@ -198,9 +198,9 @@ def _log_serving(app: Any, settings: Settings, host: str, port: int) -> None:
     with their passwords masked), so a log alone tells which configuration was running."""
     import logging
 
-    from verifier.logs import log_event
-    from verifier.pgstore import masked
-    from verifier.runtime import deep_slots
+    from verifier.serving.logs import log_event
+    from verifier.state.pgstore import masked
+    from verifier.serving.runtime import deep_slots
 
     verified = app.extensions["verifier"].verified
     log_event(
@@ -224,14 +224,14 @@ def serve(
     threads: int | None = None,
     pidfile: Path | str | None = None,
 ) -> int:
-    from verifier import logs
+    from verifier.serving import logs
     from verifier.web import create_app
 
     logs.configure(settings.log_format)
     # --workers/--threads win over VERIFIER_WORKERS/THREADS; the app sees the final numbers
     # (rate limits in memory:// are refused with more than one worker).
     settings = replace(settings, workers=workers or settings.workers, threads=threads or settings.threads)
-    from verifier.limits import check_storage
+    from verifier.web.limits import check_storage
 
     check_storage(settings.workers, settings.ratelimit_storage)
     app = create_app({"SETTINGS": settings})

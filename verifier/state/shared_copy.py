@@ -21,8 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from verifier.reports import COLUMNS as REPORT_COLUMNS
-from verifier.store import SharedStore, StateStore
+from verifier.state.reports import COLUMNS as REPORT_COLUMNS
+from verifier.state.store import SharedStore, StateStore
 
 KEY_COLUMNS = ("name", "prefix", "sha256", "rate_limit", "admin", "created_at", "revoked_at")
 LOG_COLUMNS = ("checked_at", "source", "kind", "platform", "value", "verdict", "reasons")

@@ -1,6 +1,6 @@
 """The deep check: read the page behind a link safely and let what it shows raise the verdict.
 
-I/O around the pure core: ``verifier.fetch`` reads the page (SSRF-safe), ``verifier.page_html``
+I/O around the pure core: ``verifier.deep.fetch`` reads the page (SSRF-safe), ``verifier.deep.page_html``
 turns the HTML into a page summary, ``verifier.page`` turns the summary into reasons (the same
 analysis as the bookmarklet's), and ``page.raise_verdict`` applies them — never making an
 official address look worse, never making any address look better. Readings (the summary and
@@ -9,7 +9,7 @@ facts, never the page body) are cached in SQLite by URL for ``VERIFIER_PAGE_CACH
 The answer says when the page was read and from which address (``details.page``), or why it
 could not be read (``details.page.error``: a fetch error's code and message; the verdict of the
 address itself still stands). ``details.page.cut`` names the parse cap a page went past
-(``bytes`` or ``elements``, see ``verifier/page_html.py``): the page was judged on its first part.
+(``bytes`` or ``elements``, see ``verifier/deep/page_html.py``): the page was judged on its first part.
 
 A deep check holds a server thread for up to the fetch deadline, so a process lets only a few
 run at once (:class:`DeepGate`, ``VERIFIER_DEEP_CONCURRENCY``): one more is refused at once
@@ -29,11 +29,11 @@ from typing import Any, Callable, Iterator
 from verifier import page
 from verifier.check import Verifier, utc_now
 from verifier.errors import FetchError, VerifierError
-from verifier.fetch import Fetcher
+from verifier.deep.fetch import Fetcher
 from verifier.model import Result
-from verifier.page_html import read_html
+from verifier.deep.page_html import read_html
 from verifier.registry.schema import format_timestamp
-from verifier.store import StateStore
+from verifier.state.store import StateStore
 
 PAGE_KINDS = ("url", "domain")
 ERROR_CACHE_SECONDS = 300  # a failed read is retried sooner than a good one is re-read

@@ -1,0 +1,1 @@
+"""The command line (`verifier ...`): each group of commands in its own module."""

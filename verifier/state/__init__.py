@@ -1,0 +1,1 @@
+"""State: the SQLite and PostgreSQL stores, reports, API keys, the check log, the registry files and their rollback floor."""
