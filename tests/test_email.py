@@ -360,6 +360,7 @@ def test_api_email_refusals(client, body, status, code):
     assert answer.mimetype == "application/problem+json"
     if body.get("lang") == "zh":
         assert any("\u4e00" <= c <= "\u9fff" for c in answer.get_json()["detail"])
+        assert any("\u4e00" <= c <= "\u9fff" for c in answer.get_json()["title"])  # the title too
 
 
 def test_api_email_body_cap(client):

@@ -42,6 +42,8 @@ TITLES: dict[str, tuple[str, str]] = {
     "deep_check_unavailable": ("Deep check unavailable", "深度检查不可用"),
     "deep_check_busy": ("Deep check busy", "深度检查繁忙"),
     "input_too_long": ("Input too long", "内容过长"),
+    "not_an_email": ("Not an e-mail message", "不是邮件原文"),
+    "email_too_complex": ("E-mail too complex", "邮件结构过于复杂"),
     "empty_input": ("Empty input", "内容为空"),
     "invalid_input": ("Invalid input", "内容无效"),
     "invalid_text": ("Invalid text", "文本无效"),
