@@ -119,9 +119,18 @@ class LoopbackDNS:
                 if reply is not None:
                     self.request.sendall(struct.pack("!H", len(reply)) + reply)
 
-        self._udp = socketserver.ThreadingUDPServer(("127.0.0.1", 0), UDP)
-        self.port = self._udp.server_address[1]
-        self._tcp = socketserver.ThreadingTCPServer(("127.0.0.1", self.port), TCP)
+        # UDP and TCP on one port: a free UDP port may be taken for TCP by another test's
+        # connection, so try again on a new port (closing the UDP socket, never leaking it).
+        for attempt in range(20):
+            self._udp = socketserver.ThreadingUDPServer(("127.0.0.1", 0), UDP)
+            self.port = self._udp.server_address[1]
+            try:
+                self._tcp = socketserver.ThreadingTCPServer(("127.0.0.1", self.port), TCP)
+                break
+            except OSError:
+                self._udp.server_close()
+                if attempt == 19:
+                    raise
         for srv in (self._udp, self._tcp):
             srv.daemon_threads = True
             threading.Thread(target=srv.serve_forever, daemon=True).start()
