@@ -23,7 +23,7 @@ OUTER = {
     "verifier.fetch", "verifier.deep",  # the deep check's network side
     "verifier.runtime", "verifier.reload", "verifier.server", "verifier.logs", "verifier.limits",  # serving
     "verifier.mail_dns",  # DNS lookups for the e-mail check
-    "verifier.cli", "verifier.ops_cli", "verifier.reports_cli", "verifier.registry.commands", "verifier.mail_cli",  # CLI
+    "verifier.cli", "verifier.ops_cli", "verifier.reports_cli", "verifier.registry.commands", "verifier.mail_cli", "verifier.screen",  # CLI
     "verifier",  # the package's check_text() opens the runtime (verified registry, state) on first use
 }
 OUTER_PACKAGES = ("verifier.web",)
