@@ -23,6 +23,7 @@ test: install
 bench: install
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/screen.py
 
 # The documentation site (docs/, mkdocs.yml): --strict, so a broken link or page fails.
 docs: install

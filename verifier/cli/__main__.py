@@ -1,5 +1,5 @@
-"""`python -m verifier.cli.main`: the same as the `verifier` command."""
+"""`python -m verifier.cli`: the same as the `verifier` command."""
 
-from verifier.cli.main.main import main
+from verifier.cli.main import main
 
 raise SystemExit(main())

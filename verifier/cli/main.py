@@ -192,6 +192,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return _fail(err)
 
 
+REGISTRY_HELP = "sign, verify and inspect the registry"
+
+
+def _requested_command() -> str | None:
+    """The command word of this process's arguments (``None``: none given, or ``--help``)."""
+    for arg in _ARGV or []:
+        if not arg.startswith("-"):
+            return arg
+    return None
+
+
+_ARGV: list[str] | None = None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="verifier",
@@ -227,9 +241,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--registry", default=None)
     serve.set_defaults(func=cmd_serve)
 
-    from verifier.cli.registry import add_registry_parser
+    if _requested_command() == "registry":
+        from verifier.cli.registry import add_registry_parser
 
-    add_registry_parser(sub)
+        add_registry_parser(sub)
+    else:
+        # Its module loads signing, trust and state code (~0.1 s): only `registry ...` needs
+        # them, other commands list it by name (kept in step by tests/test_screen.py).
+        sub.add_parser("registry", help=REGISTRY_HELP)
     from verifier.cli.ops import add_apikey_parser, add_db_parser, add_stats_parser
 
     add_apikey_parser(sub)  # verifier apikey create | list | revoke
@@ -241,10 +260,15 @@ def build_parser() -> argparse.ArgumentParser:
     from verifier.cli.mail import add_email_parser
 
     add_email_parser(sub)  # verifier email: who really sent a message (DKIM, DMARC alignment)
+    from verifier.cli.screen import add_screen_parser
+
+    add_screen_parser(sub)  # verifier screen: a feed of names, the hits as JSON lines
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    global _ARGV
+    _ARGV = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "lang", "unset") is None:
