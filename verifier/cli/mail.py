@@ -15,15 +15,11 @@ from verifier.errors import InvalidInputError, VerifierError
 
 
 def _read(path: str) -> bytes:
+    from verifier.cli.main import read_input
     from verifier.mailauth import MAX_BYTES
 
-    if path == "-":
-        binary = getattr(sys.stdin, "buffer", None)
-        if binary is None:  # a text stream (tests, embedding)
-            return sys.stdin.read(MAX_BYTES + 1).encode("utf-8", "surrogateescape")
-        return binary.read(MAX_BYTES + 1)
-    with open(path, "rb") as handle:
-        return handle.read(MAX_BYTES + 1)
+    data = read_input(path, MAX_BYTES)
+    return data.encode("utf-8", "surrogateescape") if isinstance(data, str) else data
 
 
 def cmd_email(args: argparse.Namespace) -> int:

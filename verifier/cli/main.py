@@ -100,6 +100,18 @@ def _check_jsonl(verifier, source: TextIO, out: TextIO, lang: str, platform: str
     return EXIT_OK
 
 
+def read_input(path: str, limit: int) -> bytes | str:
+    """At most ``limit`` + 1 bytes of a file or of ``-`` (stdin), so that more than ``limit``
+    shows without reading on; a text stream (tests, embedding) comes already decoded."""
+    if path == "-":
+        binary = getattr(sys.stdin, "buffer", None)
+        if binary is None:
+            return sys.stdin.read(limit + 1)
+        return binary.read(limit + 1)
+    with open(path, "rb") as handle:
+        return handle.read(limit + 1)
+
+
 def _read_message(path: str) -> str:
     """The message to scan, from a file or ``-`` (stdin), as strict UTF-8 (a BOM is dropped).
 
@@ -107,14 +119,9 @@ def _read_message(path: str) -> str:
     """
     from verifier.scan import MAX_BYTES
 
-    if path == "-":
-        binary = getattr(sys.stdin, "buffer", None)
-        if binary is None:  # a text stream (tests, embedding): already decoded
-            return sys.stdin.read(MAX_BYTES + 1)
-        data = binary.read(MAX_BYTES + 1)
-    else:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
+    data = read_input(path, MAX_BYTES)
+    if isinstance(data, str):
+        return data
     if len(data) > MAX_BYTES:
         raise InvalidInputError(f"the message is over {MAX_BYTES} bytes; scan at most 64 KiB at a time", code="input_too_long")
     try:
