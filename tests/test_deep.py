@@ -8,11 +8,11 @@ HTTP without any name lookup or internet.
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
+from served import loopback_http
 from verifier.cli.main import main
 from verifier.deep.checker import DeepChecker
 from verifier.deep.fetch import FetchLimits, SafeFetcher
@@ -95,12 +95,8 @@ class Pages(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def port():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Pages)
-    httpd.daemon_threads = True
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield httpd.server_address[1]
-    httpd.shutdown()
-    httpd.server_close()
+    with loopback_http(Pages) as served_port:
+        yield served_port
 
 
 @pytest.fixture

@@ -15,12 +15,12 @@ import time
 import urllib.error
 import urllib.request
 from contextlib import ExitStack
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
 from drip import DripServer
-from served import Served
+from served import Served, loopback_http
 from verifier.config import Settings
 from verifier.deep.checker import DeepChecker, DeepCheckBusy, DeepGate
 from verifier.deep.fetch import FetchLimits, SafeFetcher
@@ -50,12 +50,8 @@ class Pages(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def port():
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Pages)
-    httpd.daemon_threads = True
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield httpd.server_address[1]
-    httpd.shutdown()
-    httpd.server_close()
+    with loopback_http(Pages) as served_port:
+        yield served_port
 
 
 @pytest.fixture
